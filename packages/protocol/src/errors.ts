@@ -1,0 +1,64 @@
+/**
+ * Every error facepay reports carries one of these codes, across the worker boundary, over
+ * HTTP and in element events. Messages are for developers; UIs translate the code.
+ */
+export const ErrorCode = {
+  /** An asset (wasm loader, wasm binary or model) could not be fetched. */
+  AssetMissing: 'asset-missing',
+  /** An asset was fetched but its sha256 does not match the pinned one. */
+  AssetCorrupt: 'asset-corrupt',
+  /** This browser cannot run WebAssembly (or the page's CSP forbids it). */
+  WasmUnsupported: 'wasm-unsupported',
+  /** MediaPipe refused the model or failed while building the graph. */
+  ModelLoadFailed: 'model-load-failed',
+  /** Initialisation did not finish within its time limit. */
+  InitTimeout: 'init-timeout',
+  /** `process()` was called before a successful `init()`, or after `close()`. */
+  NotInitialized: 'not-initialized',
+  /** The frame is not an ImageBitmap or VideoFrame, or is already closed or empty. */
+  InvalidFrame: 'invalid-frame',
+  /** Frame timestamps must increase strictly (MediaPipe VIDEO mode). */
+  TimestampNotMonotonic: 'timestamp-not-monotonic',
+  /** MediaPipe threw while landmarking a frame. */
+  InferenceFailed: 'inference-failed',
+  /** The worker died (script error, out of memory) before answering. */
+  WorkerCrashed: 'worker-crashed',
+  /** The vision client was closed; pending and later calls end with this. */
+  WorkerClosed: 'worker-closed',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A coded error as it travels: plain data, so it survives structured clone and JSON. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  /** The asset's URL, for asset errors. */
+  file?: string;
+}
+
+/** The one error class of facepay; `code` says what went wrong. */
+export class FacePayError extends Error {
+  override name = 'FacePayError';
+  readonly code: ErrorCode;
+  readonly file: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { file?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.file = options?.file;
+  }
+
+  toJSON(): ErrorInfo {
+    return this.file === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, file: this.file };
+  }
+
+  static from(info: ErrorInfo): FacePayError {
+    return new FacePayError(info.code, info.message, info.file === undefined ? undefined : { file: info.file });
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (Object.values(ErrorCode) as string[]).includes(value);
+}

@@ -1,0 +1,9 @@
+export { createVisionClient } from './client.js';
+export type { VisionClient, VisionClientOptions } from './client.js';
+export { Delegate, ProcessStatus } from './results.js';
+export type { InitOptions, InitResult, ProcessResult, ProgressCallback, VisionStats, WorkerStats } from './results.js';
+export type { EngineOptions, Frame } from './landmarker.js';
+export { FACE_LANDMARKER_MODEL, WASM_FILES } from './assets.js';
+export type { AssetProgress } from './assets.js';
+export { poseFromMatrix, matrixFromPose } from './pose.js';
+export type { VisionApi } from './vision.worker.js';

@@ -1,0 +1,124 @@
+import { expose, transfer } from 'comlink';
+import { ErrorCode, FacePayError } from '@facepay/protocol';
+import type { ErrorInfo, Observation } from '@facepay/protocol';
+import { createFaceEngine, describe, type FaceEngine, type Frame } from './landmarker.js';
+import { ProcessStatus, type InitOptions, type InitResult, type ProcessResult, type ProgressCallback, type WorkerStats } from './results.js';
+
+let engine: FaceEngine | undefined;
+let initializing: Promise<InitResult> | undefined;
+let lastTimestamp = -Infinity;
+const stats: WorkerStats = { received: 0, processed: 0, closed: 0 };
+
+function toInfo(error: unknown, fallback: ErrorCode): ErrorInfo {
+  if (error instanceof FacePayError) return error.toJSON();
+  return { code: fallback, message: describe(error) };
+}
+
+function closeFrame(frame: unknown): void {
+  try {
+    (frame as Frame).close();
+    stats.closed++;
+  } catch {
+    // Not a frame at all: nothing to release.
+  }
+}
+
+function isFrame(frame: unknown): frame is Frame {
+  return (
+    (typeof ImageBitmap !== 'undefined' && frame instanceof ImageBitmap && frame.width > 0) ||
+    (typeof VideoFrame !== 'undefined' && frame instanceof VideoFrame && frame.displayWidth > 0)
+  );
+}
+
+async function initOnce(options: InitOptions, onProgress?: ProgressCallback): Promise<InitResult> {
+  const start = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new FacePayError(ErrorCode.InitTimeout, `Vision init did not finish within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    engine = await Promise.race([createFaceEngine(options, onProgress), timeout]);
+    return { ok: true, delegate: engine.delegate, initMs: performance.now() - start };
+  } catch (error) {
+    return { ok: false, error: toInfo(error, ErrorCode.ModelLoadFailed) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const api = {
+  /**
+   * Loads the wasm and the model once; later calls share the first result. A failed init
+   * may be retried. Resolves to the delegate in use or a coded error, never rejects.
+   */
+  init(options: InitOptions = {}, onProgress?: ProgressCallback): Promise<InitResult> {
+    if (!initializing) {
+      initializing = initOnce(options, onProgress).then((result) => {
+        if (!result.ok) initializing = undefined;
+        return result;
+      });
+    }
+    return initializing;
+  },
+
+  /**
+   * Landmarks one transferred frame and always closes it. Inference is synchronous, so the
+   * worker handles one frame at a time; the page-side client keeps at most one in flight.
+   */
+  process(frame: Frame, timestampMs: number): ProcessResult {
+    stats.received++;
+    if (!isFrame(frame)) {
+      closeFrame(frame);
+      return error(ErrorCode.InvalidFrame, 'process() takes a non-empty ImageBitmap or VideoFrame');
+    }
+    if (!engine) {
+      closeFrame(frame);
+      return error(ErrorCode.NotInitialized, 'process() called before init() succeeded or after close()');
+    }
+    if (!(timestampMs > lastTimestamp)) {
+      closeFrame(frame);
+      return error(ErrorCode.TimestampNotMonotonic, `timestamp ${timestampMs} is not after ${lastTimestamp}`);
+    }
+    try {
+      lastTimestamp = timestampMs;
+      const observation = engine.detect(frame, timestampMs);
+      stats.processed++;
+      return transfer({ status: ProcessStatus.Ok, observation }, buffersOf(observation));
+    } catch (cause) {
+      return error(ErrorCode.InferenceFailed, `Landmarking failed: ${describe(cause)}`);
+    } finally {
+      closeFrame(frame);
+    }
+  },
+
+  stats(): WorkerStats {
+    return { ...stats };
+  },
+
+  /** Frees the landmarker. The page-side client then terminates the worker. */
+  close(): void {
+    engine?.close();
+    engine = undefined;
+    initializing = undefined;
+  },
+};
+
+function error(code: ErrorCode, message: string): ProcessResult {
+  return { status: ProcessStatus.Error, error: { code, message } };
+}
+
+function buffersOf(observation: Observation): ArrayBuffer[] {
+  return observation.faces.flatMap((face) => [
+    face.landmarks.buffer as ArrayBuffer,
+    face.blendshapes.buffer as ArrayBuffer,
+    face.matrix.buffer as ArrayBuffer,
+  ]);
+}
+
+export type VisionApi = typeof api;
+
+expose(api);

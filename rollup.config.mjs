@@ -1,0 +1,75 @@
+// One build shape for every package: ESM entries for npm with dependencies external,
+// self-contained bundles where a URL loads the file directly (workers, script tags),
+// and plain asset copies. Types come from `tsc -b` (see package.json "build").
+import { copyFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import esbuild from 'rollup-plugin-esbuild';
+
+const require = createRequire(import.meta.url);
+const production = process.env.NODE_ENV !== 'development';
+
+/** Copies files (resolved from a package's node_modules) into its dist after the build. */
+function copy(pkg, files) {
+  return {
+    name: 'facepay-copy',
+    async writeBundle() {
+      for (const [from, to] of files) {
+        const source = createRequire(join(import.meta.dirname, pkg, 'package.json')).resolve(from);
+        const target = join(pkg, 'dist', to);
+        await mkdir(dirname(target), { recursive: true });
+        await copyFile(source, target);
+      }
+    },
+  };
+}
+
+const plugins = (extra = []) => [
+  nodeResolve({ browser: true, exportConditions: ['source'], extensions: ['.ts', '.js', '.mjs'] }),
+  esbuild({ target: 'es2022', minify: production, sourceMap: true, legalComments: 'inline' }),
+  ...extra,
+];
+
+/**
+ * @param {string} pkg package folder, e.g. "packages/vision"
+ * @param {{ entries?: string[], bundles?: string[], copy?: [string, string][] }} parts
+ *   entries: npm ESM entries (src/*.ts), dependencies external;
+ *   bundles: self-contained files loaded by URL, everything inlined;
+ *   copy: [module specifier, path under dist] pairs.
+ */
+export function packageBuild(pkg, parts) {
+  const manifest = require(join(import.meta.dirname, pkg, 'package.json'));
+  const deps = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
+  const external = (id) => deps.some((dep) => id === dep || id.startsWith(`${dep}/`));
+  const builds = [];
+  if (parts.entries?.length) {
+    builds.push({
+      input: Object.fromEntries(parts.entries.map((name) => [name, join(pkg, 'src', `${name}.ts`)])),
+      external,
+      plugins: plugins(),
+      output: { dir: join(pkg, 'dist'), format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    });
+  }
+  for (const name of parts.bundles ?? []) {
+    builds.push({
+      input: join(pkg, 'src', `${name}.ts`),
+      plugins: plugins(),
+      output: { file: join(pkg, 'dist', `${name}.js`), format: 'es', sourcemap: true, inlineDynamicImports: true },
+    });
+  }
+  if (parts.copy?.length) builds.at(-1).plugins.push(copy(pkg, parts.copy));
+  return builds;
+}
+
+export default [
+  ...packageBuild('packages/protocol', { entries: ['index'] }),
+  ...packageBuild('packages/vision', {
+    entries: ['index', 'main-thread'],
+    bundles: ['vision.worker'],
+    copy: [
+      ['@mediapipe/tasks-vision/vision_wasm_module_internal.js', 'wasm/vision_wasm_module_internal.js'],
+      ['@mediapipe/tasks-vision/vision_wasm_module_internal.wasm', 'wasm/vision_wasm_module_internal.wasm'],
+    ],
+  }),
+];
