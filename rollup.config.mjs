@@ -64,6 +64,7 @@ export function packageBuild(pkg, parts) {
 
 export default [
   ...packageBuild('packages/protocol', { entries: ['index'] }),
+  ...packageBuild('packages/liveness', { entries: ['index'] }),
   ...packageBuild('packages/vision', {
     entries: ['index', 'main-thread'],
     bundles: ['vision.worker'],

@@ -25,6 +25,10 @@ export const ErrorCode = {
   WorkerCrashed: 'worker-crashed',
   /** The vision client was closed; pending and later calls end with this. */
   WorkerClosed: 'worker-closed',
+  /** Liveness evidence does not match the evidence schema (or is not JSON). */
+  EvidenceInvalid: 'evidence-invalid',
+  /** Liveness evidence is larger than `EVIDENCE_MAX_BYTES`. */
+  EvidenceTooLarge: 'evidence-too-large',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -2,3 +2,36 @@ export { ErrorCode, FacePayError, isErrorCode } from './errors.js';
 export type { ErrorInfo } from './errors.js';
 export { BLENDSHAPE_NAMES, LANDMARK_COUNT, blendshapeIndex } from './observation.js';
 export type { BlendshapeName, FaceBox, FaceObservation, HeadPose, Observation } from './observation.js';
+export {
+  CHALLENGE_STEPS,
+  CheckName,
+  EVIDENCE_MAX_BYTES,
+  EVIDENCE_MAX_FRAMES,
+  EVIDENCE_POINTS,
+  EVIDENCE_VERSION,
+  GuidanceCode,
+  POINT_SCALE,
+  ReasonCode,
+  Verdict,
+} from './liveness.js';
+export type {
+  Challenge,
+  ChallengeStep,
+  CheckResult,
+  Evaluation,
+  Evidence,
+  EvidenceCamera,
+  EvidenceFace,
+  EvidenceFrame,
+  EvidencePointName,
+} from './liveness.js';
+export {
+  ChallengeSchema,
+  ChallengeStepSchema,
+  EvidenceCameraSchema,
+  EvidenceFaceSchema,
+  EvidenceFrameSchema,
+  EvidenceSchema,
+  parseWithSchema,
+} from './schemas.js';
+export type { SchemaResult } from './schemas.js';

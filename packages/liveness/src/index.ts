@@ -1,0 +1,10 @@
+export { createChallenge } from './challenge.js';
+export type { ChallengeOptions } from './challenge.js';
+export { evaluate } from './evaluate.js';
+export { toEvidenceFrame } from './features.js';
+export { DEFAULT_POLICY, resolvePolicy } from './policy.js';
+export type { LivenessPolicy } from './policy.js';
+export { LivenessTracker, TrackerPhase } from './tracker.js';
+export type { LivenessTrackerOptions, TrackerUpdate } from './tracker.js';
+export { validateEvidence } from './validate.js';
+export type { ValidateEvidenceResult } from './validate.js';

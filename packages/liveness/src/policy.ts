@@ -1,0 +1,128 @@
+/**
+ * Every threshold of the engine, in one object. The server and the browser must use the
+ * same policy for their decisions to agree; the server's is the one that counts.
+ * Angles in degrees, times in ms, sizes relative to the frame or the face as noted.
+ */
+export interface LivenessPolicy {
+  // Quality gate: the challenge starts once the face is usable for `qualityHoldMs`.
+
+  /** How long the face must be usable, still and frontal before the first step (ms). */
+  qualityHoldMs: number;
+  /** Smallest face: its larger side over the frame's shorter side. */
+  minFaceSize: number;
+  /** Largest face, same measure. */
+  maxFaceSize: number;
+  /** Largest distance of the face box centre from the frame centre, per axis (normalised). */
+  maxCentreOffset: number;
+  /** Largest |yaw| and |pitch| of a frontal face. */
+  frontalMaxDeg: number;
+  /** Darkest usable frame (mean luma 0..255), when the page reports luma. */
+  minLuma: number;
+
+  // During the challenge.
+
+  /** A step must be done, face back to neutral, within this long after the previous one (ms). */
+  stepTimeoutMs: number;
+  /** Longest run without a face during the challenge before it fails (ms). */
+  maxFaceLostMs: number;
+  /** Longest run with a second face during the challenge before it fails (ms). */
+  maxMultipleFacesMs: number;
+  /** Yaw away from the neutral baseline that counts as a turn. */
+  turnMinDeg: number;
+  /** Pitch below the neutral baseline (chin down) that counts as a nod. */
+  nodMinDeg: number;
+  /** Yaw and pitch within this of the baseline count as back to neutral. */
+  neutralMaxDeg: number;
+  /** An action must hold at least this long to count (ms); one noisy frame does not. */
+  actionMinMs: number;
+  /** Both eyes' blink blendshapes at or above this count as closed... */
+  blinkMinScore: number;
+  /** ...and only when the eye aspect ratio also fell to this fraction of its baseline. */
+  blinkEarRatio: number;
+  /** Longest closed-eye run that is still a blink (ms). */
+  blinkMaxMs: number;
+  /** Smile blendshape at or above this counts as a smile... */
+  smileMinScore: number;
+  /** ...and only when the mouth also widened by this factor over its baseline (landmarks). */
+  smileWidthGain: number;
+  /** `jawOpen` at or above this counts as an open mouth... */
+  mouthOpenMinScore: number;
+  /** ...and only when the mouth aspect ratio (landmarks) is at least this. */
+  mouthOpenMinMar: number;
+  /** Smile and jawOpen at or below this count as a neutral expression. */
+  expressionNeutralMax: number;
+
+  // Passive checks.
+
+  /** Smallest homography residual (over face size) of a real head at the step's rotation. */
+  planarityMinResidual: number;
+  /** Largest rigid-geometry deviation from the session's reference (over face size). */
+  identityMaxDeviation: number;
+  /** Frames per second the evidence must have at least... */
+  minFps: number;
+  /** ...and at most. */
+  maxFps: number;
+  /** Largest gap between two frames (ms). */
+  maxFrameGapMs: number;
+  /** Largest fraction of frames identical to the previous one. */
+  maxFrozenRatio: number;
+  /** Fastest sustained head rotation a person makes (degrees per second). */
+  maxAngularSpeed: number;
+  /** Least median landmark jitter while still (over face size) a live camera shows. */
+  minMicroMotion: number;
+  /** Case-insensitive regular expressions (sources) of virtual camera names. */
+  virtualCameraPatterns: string[];
+
+  // The verdict.
+
+  /** Weight of each check in the score (0 leaves a check out of the score). */
+  weights: Record<'planarity' | 'identity' | 'temporal' | 'microMotion' | 'camera', number>;
+  /** Score at or above which a completed, clean session is live. */
+  minLiveScore: number;
+  /** Most frames the tracker records (keeps the evidence under its size limit). */
+  maxFrames: number;
+}
+
+export const DEFAULT_POLICY: LivenessPolicy = {
+  qualityHoldMs: 600,
+  minFaceSize: 0.25,
+  maxFaceSize: 0.9,
+  maxCentreOffset: 0.15,
+  frontalMaxDeg: 15,
+  minLuma: 40,
+
+  stepTimeoutMs: 5000,
+  maxFaceLostMs: 1000,
+  maxMultipleFacesMs: 300,
+  turnMinDeg: 20,
+  nodMinDeg: 12,
+  neutralMaxDeg: 10,
+  actionMinMs: 60,
+  blinkMinScore: 0.5,
+  blinkEarRatio: 0.7,
+  blinkMaxMs: 800,
+  smileMinScore: 0.5,
+  smileWidthGain: 1.08,
+  mouthOpenMinScore: 0.4,
+  mouthOpenMinMar: 0.25,
+  expressionNeutralMax: 0.3,
+
+  planarityMinResidual: 0.01,
+  identityMaxDeviation: 0.05,
+  minFps: 8,
+  maxFps: 90,
+  maxFrameGapMs: 1000,
+  maxFrozenRatio: 0.2,
+  maxAngularSpeed: 600,
+  minMicroMotion: 0.0005,
+  virtualCameraPatterns: ['\\bobs\\b', 'manycam', 'v4l2loopback', 'virtual', 'snap camera', 'xsplit', 'camtwist', 'splitcam', 'e2esoft', 'vcam'],
+
+  weights: { planarity: 3, identity: 2, temporal: 2, microMotion: 1, camera: 1 },
+  minLiveScore: 0.7,
+  maxFrames: 420,
+};
+
+/** The default policy with `overrides` applied (`weights` merged key by key). */
+export function resolvePolicy(overrides: Partial<LivenessPolicy> = {}): LivenessPolicy {
+  return { ...DEFAULT_POLICY, ...overrides, weights: { ...DEFAULT_POLICY.weights, ...overrides.weights } };
+}
