@@ -29,6 +29,20 @@ export const ErrorCode = {
   EvidenceInvalid: 'evidence-invalid',
   /** Liveness evidence is larger than `EVIDENCE_MAX_BYTES`. */
   EvidenceTooLarge: 'evidence-too-large',
+  /** The shopper (or the browser's settings, or the iframe's `allow`) refused the camera. */
+  CameraDenied: 'camera-denied',
+  /** No camera is connected, or none fits. */
+  NoCamera: 'no-camera',
+  /** The camera is used by another application or failed to start. */
+  CameraBusy: 'camera-busy',
+  /** No camera API, no secure context, or no module workers. */
+  UnsupportedBrowser: 'unsupported-browser',
+  /** The facepay server could not be reached. */
+  NetworkError: 'network-error',
+  /** The facepay server answered with an error the element cannot recover from. */
+  ServerError: 'server-error',
+  /** A required element attribute (`session`, `client-secret`, `server`) is missing. */
+  MissingAttribute: 'missing-attribute',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
