@@ -73,4 +73,14 @@ export default [
       ['@mediapipe/tasks-vision/vision_wasm_module_internal.wasm', 'wasm/vision_wasm_module_internal.wasm'],
     ],
   }),
+  // The element's script-tag bundle looks for the worker and its assets beside itself.
+  ...packageBuild('packages/element', {
+    entries: ['index', 'define'],
+    bundles: ['facepay'],
+    copy: [
+      ['@facepay/vision/vision.worker.js', 'vision.worker.js'],
+      ['@facepay/vision/wasm/vision_wasm_module_internal.js', 'wasm/vision_wasm_module_internal.js'],
+      ['@facepay/vision/wasm/vision_wasm_module_internal.wasm', 'wasm/vision_wasm_module_internal.wasm'],
+    ],
+  }),
 ];

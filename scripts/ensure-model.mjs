@@ -55,14 +55,17 @@ export async function ensureModel() {
     bytes = await download();
     source = MODEL.url;
   }
-  const target = join(root, 'packages', 'vision', 'dist', 'models', MODEL.file);
-  const current = existsSync(target) ? sha256(await readFile(target)) : undefined;
-  if (current !== MODEL.sha256) {
+  // Beside each built copy of the vision worker, where it looks by default.
+  const targets = ['vision', 'element'].map((pkg) => join(root, 'packages', pkg, 'dist', 'models', MODEL.file));
+  for (const target of targets) {
+    if (!existsSync(dirname(dirname(target)))) continue;
+    const current = existsSync(target) ? sha256(await readFile(target)) : undefined;
+    if (current === MODEL.sha256) continue;
     await mkdir(dirname(target), { recursive: true });
     if (source === MODEL.url) await writeFile(target, bytes);
     else await copyFile(source, target);
   }
-  return { path: target, source };
+  return { path: targets[0], source };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
