@@ -73,6 +73,8 @@ export default [
       ['@mediapipe/tasks-vision/vision_wasm_module_internal.wasm', 'wasm/vision_wasm_module_internal.wasm'],
     ],
   }),
+  // The page `facepay analyze` drives in headless Chromium.
+  ...packageBuild('packages/cli', { bundles: ['analyze-page'] }),
   // The element's script-tag bundle looks for the worker and its assets beside itself.
   ...packageBuild('packages/element', {
     entries: ['index', 'define'],

@@ -7,3 +7,4 @@ export { FACE_LANDMARKER_MODEL, WASM_FILES } from './assets.js';
 export type { AssetProgress } from './assets.js';
 export { poseFromMatrix, matrixFromPose } from './pose.js';
 export type { VisionApi } from './vision.worker.js';
+export { frameLuma } from './luma.js';

@@ -63,6 +63,7 @@ export async function createFaceEngine(
         outputFaceBlendshapes: true,
         outputFacialTransformationMatrixes: true,
       });
+      warmUp(landmarker);
       onProgress?.({ stage: 'landmarker', loaded: 1, total: 1 });
       return wrap(landmarker, delegate);
     } catch (cause) {
@@ -90,6 +91,23 @@ function wrap(landmarker: FaceLandmarker, delegate: 'GPU' | 'CPU'): FaceEngine {
       landmarker.close();
     },
   };
+}
+
+/**
+ * MediaPipe's first detection costs ~0.5 s more than the rest (graph and kernel set-up).
+ * Paying it during init, on a blank frame at timestamp 0, keeps it out of the shopper's
+ * first frames; real frames then need timestamps above 0.
+ */
+function warmUp(landmarker: FaceLandmarker): void {
+  if (typeof OffscreenCanvas === 'undefined') return;
+  const canvas = new OffscreenCanvas(64, 64);
+  canvas.getContext('2d')?.fillRect(0, 0, 64, 64);
+  const blank = canvas.transferToImageBitmap();
+  try {
+    landmarker.detectForVideo(blank, 0);
+  } finally {
+    blank.close();
+  }
 }
 
 export function toFaces(result: FaceLandmarkerResult): FaceObservation[] {

@@ -6,7 +6,8 @@ import { ProcessStatus, type InitOptions, type InitResult, type ProcessResult, t
 
 let engine: FaceEngine | undefined;
 let initializing: Promise<InitResult> | undefined;
-let lastTimestamp = -Infinity;
+// The engine's warm-up used timestamp 0 (see `warmUp`).
+let lastTimestamp = 0;
 const stats: WorkerStats = { received: 0, processed: 0, closed: 0 };
 
 function toInfo(error: unknown, fallback: ErrorCode): ErrorInfo {

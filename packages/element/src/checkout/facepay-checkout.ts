@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { ErrorCode, FacePayError, isErrorCode } from '@facepay/protocol';
 import type { ChallengeStep, GuidanceCode, Observation, ReasonCode } from '@facepay/protocol';
 import { LivenessTracker, type TrackerUpdate } from '@facepay/liveness';
-import { createVisionClient, type InitResult, type VisionClient } from '@facepay/vision';
+import { createVisionClient, frameLuma, type InitResult, type VisionClient } from '@facepay/vision';
 import { FacePayApi } from '../api-client.js';
 import { openCamera, stopStream } from '../camera.js';
 import { format, pickLocale, type Catalog } from '../i18n/index.js';
@@ -121,7 +121,6 @@ export class FacePayCheckout extends LitElement {
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #lastGuidance: GuidanceCode | undefined;
   #focusAfterRender: string | undefined;
-  #luma: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | undefined;
 
   constructor() {
     super();
@@ -244,7 +243,7 @@ export class FacePayCheckout extends LitElement {
       return;
     }
     const epochMs = performance.timeOrigin + performance.now();
-    const luma = this.#measureLuma(video);
+    const luma = frameLuma(video);
     let bitmap: ImageBitmap;
     try {
       bitmap = await createImageBitmap(video);
@@ -329,23 +328,6 @@ export class FacePayCheckout extends LitElement {
     this._retryable = code !== ErrorCode.MissingAttribute && code !== ErrorCode.UnsupportedBrowser;
     this.#setState(CheckoutState.Error, t.errors[code] ?? t.errors.generic, 'result');
     this.dispatchEvent(facepayEvent('facepay-error', { code: isErrorCode(code) ? code : ErrorCode.ServerError, message }));
-  }
-
-  /** Mean brightness (0..255) of a 16x12 thumbnail: cheap, and all the "more light" guidance needs. */
-  #measureLuma(video: HTMLVideoElement): number | undefined {
-    try {
-      this.#luma ??= (() => {
-        const canvas = new OffscreenCanvas(16, 12);
-        return { canvas, ctx: canvas.getContext('2d', { willReadFrequently: true })! };
-      })();
-      this.#luma.ctx.drawImage(video, 0, 0, 16, 12);
-      const data = this.#luma.ctx.getImageData(0, 0, 16, 12).data;
-      let sum = 0;
-      for (let i = 0; i < data.length; i += 4) sum += 0.2126 * data[i]! + 0.7152 * data[i + 1]! + 0.0722 * data[i + 2]!;
-      return sum / (data.length / 4);
-    } catch {
-      return undefined;
-    }
   }
 
   #stopCapture(): void {
