@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { launchChromium, ROOT, startRepoServer, type StaticServer } from '@facepay/testkit';
+// For the element's entries in HTMLElementTagNameMap.
+import type {} from './facepay-checkout.js';
 
 // The element as merchants load it (the script-tag bundle, real worker and model), in
 // Debian's Chromium with its built-in fake camera, against a stand-in for the two
