@@ -11,7 +11,11 @@ export const ANALYZE_USAGE = `facepay analyze <video.y4m|.mjpeg> --challenge bli
   --every-frame feed every decoded frame (deterministic) instead of real-time playback`;
 
 /** `facepay analyze`; resolves to the exit code (0 live, 1 not live, 2 usage or failure). */
-export async function runAnalyze(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function runAnalyze(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   let values: { challenge?: string; json?: boolean; 'every-frame'?: boolean; help?: boolean };
   let positionals: string[];
   try {
