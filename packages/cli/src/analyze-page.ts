@@ -141,7 +141,7 @@ async function* splitJpegs(bytes: Uint8Array): AsyncGenerator<ImageBitmap> {
     if (bytes[i] !== 0xff) continue;
     if (bytes[i + 1] === 0xd8 && start < 0) start = i;
     else if (bytes[i + 1] === 0xd9 && start >= 0) {
-      yield createImageBitmap(new Blob([bytes.subarray(start, i + 2)], { type: 'image/jpeg' }));
+      yield createImageBitmap(new Blob([bytes.slice(start, i + 2)], { type: 'image/jpeg' }));
       start = -1;
     }
   }
