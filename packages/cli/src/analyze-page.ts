@@ -6,6 +6,9 @@ import { createVisionClient, frameLuma } from '@facepay/vision';
 
 export interface AnalyzeRequest {
   steps: ChallengeStep[];
+  /** Binds the evidence to a real session's challenge (default: a local one). */
+  sessionId?: string;
+  nonce?: string;
   workerUrl: string;
   /** Real time: how long one pass of the clip lasts. */
   durationMs?: number;
@@ -23,7 +26,7 @@ export interface AnalyzeResponse {
   error?: { code: string; message: string };
 }
 
-const NONCE = 'analyze-0000000000000000';
+const LOCAL_NONCE = 'analyze-0000000000000000';
 
 interface ClipFrame {
   bitmap: ImageBitmap;
@@ -45,13 +48,13 @@ interface FrameSource {
 /** Runs frames through the worker and the tracker until the tracker is done or the clip ends. */
 async function analyzeWith(request: AnalyzeRequest, open: () => Promise<FrameSource>): Promise<AnalyzeResponse> {
   const vision = createVisionClient({ workerUrl: request.workerUrl });
-  const challenge: Challenge = { nonce: NONCE, steps: request.steps };
+  const challenge: Challenge = { nonce: request.nonce ?? LOCAL_NONCE, steps: request.steps };
   try {
     // Loaded before the camera opens, so one pass of the clip starts at its first frame.
     const init = await vision.init({ delegate: 'CPU' });
     if (!init.ok) throw Object.assign(new Error(init.error.message), { code: init.error.code });
     const source = await open();
-    const tracker = new LivenessTracker({ challenge, sessionId: 'analyze', camera: source.camera });
+    const tracker = new LivenessTracker({ challenge, sessionId: request.sessionId ?? 'analyze', camera: source.camera });
     let frames = 0;
     try {
       for await (const frame of source.frames) {

@@ -1,3 +1,5 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +37,23 @@ describe('facepay analyze', () => {
     expect(result.verdict).not.toBe('live');
     expect(result.reasons.length).toBeGreaterThan(0);
     expect(result.clip).toMatchObject({ mode: 'every-frame', analysed: 30, dropped: 0 });
+    // The evidence is what the browser would send: compact features, bound to the challenge.
+    expect(result.evidence.frames).toHaveLength(30);
+    expect(result.evidence.steps).toEqual(['blink', 'turn-left']);
+    expect(result.evidence.frames.every((f) => f.faces === 1)).toBe(true);
+  });
+
+  it('binds recorded evidence to a given session and nonce, and writes it with --evidence', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facepay-analyze-'));
+    const file = join(dir, 'evidence.json');
+    const out = capture();
+    await runAnalyze([still, '--challenge', 'nod', '--every-frame', '--evidence', file], out.stream);
+    const written = JSON.parse(await readFile(file, 'utf8'));
+    expect(written).toMatchObject({ version: 1, steps: ['nod'], sessionId: 'analyze' });
+    expect(out.text()).toContain('every-frame, 30 analysed');
+    const bound = await analyzeClip(still, { challenge: ['smile'], everyFrame: true, session: { id: 'sess_123', nonce: 'nonce-abc' } });
+    expect(bound.evidence).toMatchObject({ sessionId: 'sess_123', nonce: 'nonce-abc', steps: ['smile'] });
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('plays the clip as the camera in real time and prints JSON in the documented shape', async () => {

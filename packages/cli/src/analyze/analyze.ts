@@ -1,5 +1,5 @@
 import { dirname, basename, resolve } from 'node:path';
-import { CHALLENGE_STEPS, type ChallengeStep, type Evaluation } from '@facepay/protocol';
+import { CHALLENGE_STEPS, type ChallengeStep, type Evaluation, type Evidence } from '@facepay/protocol';
 import { launchChromium, startStaticServer, ROOT, SHARED } from '@facepay/testkit';
 import type { AnalyzeRequest, AnalyzeResponse } from '../analyze-page.js';
 import { readClipInfo, type ClipInfo } from './clip-info.js';
@@ -8,10 +8,14 @@ export interface AnalyzeOptions {
   challenge: ChallengeStep[];
   /** Feed every decoded frame instead of playing the clip in real time. */
   everyFrame?: boolean;
+  /** Record the evidence for this session and challenge nonce (to send to a server). */
+  session?: { id: string; nonce: string };
 }
 
 export interface AnalyzeResult extends Evaluation {
   clip: ClipInfo & { mode: 'real-time' | 'every-frame'; analysed: number; dropped: number };
+  /** What the browser would send to `POST /v1/sessions/:id/verify`. */
+  evidence: Evidence;
 }
 
 /** Parses `blink,turn-left`; unknown step names are caller misuse. */
@@ -40,6 +44,7 @@ export async function analyzeClip(path: string, options: AnalyzeOptions): Promis
     await page.waitForFunction(() => typeof window.facepayAnalyze === 'function');
     const request: AnalyzeRequest = {
       steps: options.challenge,
+      ...(options.session ? { sessionId: options.session.id, nonce: options.session.nonce } : {}),
       workerUrl: '/packages/vision/dist/vision.worker.js',
       fps: info.fps,
       format: info.format,
@@ -53,6 +58,7 @@ export async function analyzeClip(path: string, options: AnalyzeOptions): Promis
       checks,
       reasons,
       clip: { ...info, mode: options.everyFrame ? 'every-frame' : 'real-time', analysed: response.frames, dropped: response.dropped },
+      evidence: response.evidence,
     };
   } finally {
     await browser.close();

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { analyzeClip, parseChallenge } from './analyze.js';
 
@@ -8,7 +9,8 @@ export const ANALYZE_USAGE = `facepay analyze <video.y4m|.mjpeg> --challenge bli
 
   --challenge   the steps the clip should perform, in order (required)
   --json        print JSON only
-  --every-frame feed every decoded frame (deterministic) instead of real-time playback`;
+  --every-frame feed every decoded frame (deterministic) instead of real-time playback
+  --evidence F  also write the recorded evidence (what the browser would send) to file F`;
 
 /** `facepay analyze`; resolves to the exit code (0 live, 1 not live, 2 usage or failure). */
 export async function runAnalyze(
@@ -16,7 +18,7 @@ export async function runAnalyze(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-  let values: { challenge?: string; json?: boolean; 'every-frame'?: boolean; help?: boolean };
+  let values: { challenge?: string; json?: boolean; 'every-frame'?: boolean; evidence?: string; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -26,6 +28,7 @@ export async function runAnalyze(
         challenge: { type: 'string' },
         json: { type: 'boolean' },
         'every-frame': { type: 'boolean' },
+        evidence: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -46,12 +49,14 @@ export async function runAnalyze(
       challenge: parseChallenge(values.challenge),
       everyFrame: values['every-frame'] ?? false,
     });
-    if (values.json) out.write(`${JSON.stringify(result, null, 2)}\n`);
+    const { evidence, ...report } = result;
+    if (values.evidence) await writeFile(values.evidence, `${JSON.stringify(evidence)}\n`);
+    if (values.json) out.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
       out.write(`verdict: ${result.verdict} (score ${result.score.toFixed(2)})\n`);
       for (const check of result.checks) out.write(`  ${check.passed ? 'pass' : 'FAIL'}  ${check.name.padEnd(16)} ${check.value}\n`);
       if (result.reasons.length) out.write(`reasons: ${result.reasons.join(', ')}\n`);
-      const c = result.clip;
+      const c = report.clip;
       out.write(`clip: ${c.frames} frames at ${c.fps} fps, ${c.mode}, ${c.analysed} analysed, ${c.dropped} dropped\n`);
     }
     return result.verdict === 'live' ? 0 : 1;
