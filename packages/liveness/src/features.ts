@@ -83,7 +83,9 @@ function mouthAspectRatio(lm: Float32Array, width: number, height: number): numb
 }
 
 function quantise(value: number): number {
-  return Number.isFinite(value) ? Math.max(-100_000, Math.min(100_000, Math.round(value * POINT_SCALE))) : 0;
+  if (!Number.isFinite(value)) return 0;
+  // `+ 0` turns -0 into 0, which JSON would print as 0 anyway.
+  return Math.max(-100_000, Math.min(100_000, Math.round(value * POINT_SCALE))) + 0;
 }
 
 /** Rounds to `digits` decimals inside the schema's range, so the evidence always validates. */

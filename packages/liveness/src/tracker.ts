@@ -49,15 +49,22 @@ interface Recorded {
 const encoder = new TextEncoder();
 
 /**
+ * Quality-phase frames kept beyond the gate's own: enough for the evidence to show why a
+ * shopper never got past the gate, without growing while they adjust.
+ */
+const QUALITY_TAIL_MS = 1000;
+
+/**
  * The browser side: fed the worker's observations, it runs the same step logic as
  * `evaluate` (on the same quantised frames) for instant prompts, and records the
  * evidence the server re-decides on.
  *
- * Recording starts with the quality gate's frames (the baseline), not with the first
- * frame ever seen: frames that failed the gate are left out, so the evidence stays small
- * however long the shopper takes to get into the outline. Frames closer together than
- * `minFrameIntervalMs` are skipped, and recording stops before the evidence would outgrow
- * `EVIDENCE_MAX_BYTES` (the session then ends incomplete).
+ * Recording keeps only the last moments of the quality phase (the gate's frames, which
+ * are the baseline, and a second before), so the evidence stays small however long the
+ * shopper takes to get into the outline; the replay in `evaluate` reaches the same gate
+ * on them. Frames closer together than `minFrameIntervalMs` are skipped, and recording
+ * stops before the evidence would outgrow `EVIDENCE_MAX_BYTES` (the session then ends
+ * incomplete).
  */
 export class LivenessTracker {
   readonly #challenge: Challenge;
@@ -116,12 +123,12 @@ export class LivenessTracker {
       return this.#update;
     }
     const state = this.#run.push(frame);
-    if (state.phase === TrackerPhase.Quality && state.guidance) {
-      this.#recorded = [];
-      this.#bytes = 0;
-    } else {
-      this.#recorded.push({ epochMs: epoch, frame, bytes });
-      this.#bytes += bytes;
+    this.#recorded.push({ epochMs: epoch, frame, bytes });
+    this.#bytes += bytes;
+    if (state.phase === TrackerPhase.Quality) {
+      // The gate's frames all lie within `qualityHoldMs`: older ones cannot change the replay.
+      const keepFrom = epoch - this.#policy.qualityHoldMs - QUALITY_TAIL_MS;
+      while (this.#recorded.length && this.#recorded[0]!.epochMs < keepFrom) this.#bytes -= this.#recorded.shift()!.bytes;
     }
     this.#update = this.#toUpdate(state);
     return this.#update;
