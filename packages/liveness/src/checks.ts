@@ -1,8 +1,8 @@
 import { CheckName, ReasonCode, type EvidenceCamera, type EvidenceFace, type EvidenceFrame, type EvidencePointName } from '@facepay/protocol';
 import { homographyResidual, median } from './geometry.js';
 import type { LivenessPolicy } from './policy.js';
-import type { ChallengeRun } from './run.js';
-import { eyeSpan, pixelPoints, spatialPoints, type FrameSize } from './signals.js';
+import { rotation, type ChallengeRun } from './run.js';
+import { eyeSpan, pixelPoints, pointIndex, type FrameSize } from './signals.js';
 
 /** One passive check's result, with what its failure costs in the score. */
 export interface CheckOutcome {
@@ -36,7 +36,7 @@ const POSE_STEPS = new Set(['turn-left', 'turn-right', 'nod']);
  * noise. Value: the largest residual over the head rotations, relative to the eye span.
  */
 export function planarityCheck({ frames, size, run, policy }: CheckContext): CheckOutcome {
-  const pairs: [number, number][] = run.records.filter((r) => POSE_STEPS.has(r.step)).map((r) => [r.neutralFrame, r.peakFrame]);
+  const pairs: [number, number][] = run.records.filter((r) => POSE_STEPS.has(r.step)).map((r) => [r.restFrame, r.peakFrame]);
   if (pairs.length === 0) {
     const pair = largestRotation(frames, run, policy);
     if (pair) pairs.push(pair);
@@ -55,46 +55,57 @@ export function planarityCheck({ frames, size, run, policy }: CheckContext): Che
   return outcome(CheckName.Planarity, best >= policy.planarityMinResidual, best, ReasonCode.PlanarMotion, policy.weights.planarity);
 }
 
-/** Without a turn or nod step: the most rotated frame and the last neutral one before it. */
+/**
+ * Without a turn or nod step: the most rotated frame, paired with the most frontal one
+ * before it, when they are at least `planarityMinDeg` apart.
+ */
 function largestRotation(frames: readonly EvidenceFrame[], run: ChallengeRun, policy: LivenessPolicy): [number, number] | undefined {
-  let neutral = -1;
-  let best: [number, number] | undefined;
-  let bestAngle = policy.planarityMinDeg;
+  let rest: { frame: number; angle: number } | undefined;
+  let best: { pair: [number, number]; turn: number } | undefined;
   frames.forEach((frame, i) => {
     const s = frame.face && frame.faces === 1 ? run.signals(frame.face) : undefined;
     if (!s) return;
-    const angle = Math.max(Math.abs(s.yaw), Math.abs(s.pitch));
-    if (angle <= policy.neutralMaxDeg) neutral = i;
-    else if (neutral >= 0 && angle >= bestAngle) {
-      bestAngle = angle;
-      best = [neutral, i];
-    }
+    const angle = rotation(s);
+    if (!rest || angle < rest.angle) rest = { frame: i, angle };
+    const turn = angle - rest.angle;
+    if (turn >= policy.planarityMinDeg && turn > (best?.turn ?? 0)) best = { pair: [rest.frame, i], turn };
   });
-  return best;
+  return best?.pair;
 }
 
-/** Points that keep their place through expressions: eyes' corners, nose, forehead, temples. */
-const RIGID: readonly EvidencePointName[] = [
-  'noseTip', 'noseBridge', 'noseBottom', 'forehead', 'rightEyeOuter', 'rightEyeInner', 'leftEyeInner',
-  'leftEyeOuter', 'rightNoseWing', 'leftNoseWing', 'rightCheek', 'leftCheek', 'rightTemple', 'leftTemple',
-];
+/**
+ * Points that keep their place through expressions: eye corners, nose, forehead, temples
+ * and the face's sides (cheeks rise with a smile, the chin drops with the mouth).
+ */
+const RIGID = (
+  [
+    'noseTip', 'noseBridge', 'noseBottom', 'forehead', 'rightEyeOuter', 'rightEyeInner', 'leftEyeInner',
+    'leftEyeOuter', 'rightNoseWing', 'leftNoseWing', 'rightTemple', 'leftTemple', 'rightFaceSide', 'leftFaceSide',
+  ] satisfies EvidencePointName[]
+).map(pointIndex);
 
-/** All pairwise 3D distances of the rigid points, over their mean: free of pose, position and scale. */
+/**
+ * All pairwise distances of the rigid points in the image, over their mean: free of
+ * position and scale; pose is held near the baseline by the caller. Measured with the real
+ * model, 2D proportions separate two people far better than MediaPipe's inferred depth.
+ */
 function descriptor(face: EvidenceFace, size: FrameSize): number[] {
-  const p = spatialPoints(face, size, RIGID);
+  const all = pixelPoints(face, size);
+  const p = RIGID.map((i) => all[i]!);
   const d: number[] = [];
   for (let i = 0; i < p.length; i++) {
-    for (let j = i + 1; j < p.length; j++) d.push(Math.hypot(p[i]![0] - p[j]![0], p[i]![1] - p[j]![1], p[i]![2] - p[j]![2]));
+    for (let j = i + 1; j < p.length; j++) d.push(Math.hypot(p[i]![0] - p[j]![0], p[i]![1] - p[j]![1]));
   }
   const mean = d.reduce((sum, x) => sum + x, 0) / d.length;
   return mean > 0 ? d.map((x) => x / mean) : d;
 }
 
 /**
- * Identity continuity: the face's rigid geometry (see `descriptor`) must stay that of the
- * face measured at the quality gate. Another face swapped in mid-session (a second person
- * doing the hard steps, a photo held up after a live start) changes it. Compared only on
- * frames near the baseline pose, each as the median of a short window of frames.
+ * Identity continuity: the face's rigid proportions (see `descriptor`) must stay those of
+ * the face measured at the quality gate. Another face swapped in mid-session (a second
+ * person doing the hard steps, a photo held up after a live start) changes them. Compared
+ * on frames near the baseline pose (every step returns there), each as the median of a
+ * short window of such frames.
  */
 export function identityCheck({ frames, size, run, policy }: CheckContext): CheckOutcome {
   const reference = run.baselineFrames.map((i) => descriptor(frames[i]!.face!, size));

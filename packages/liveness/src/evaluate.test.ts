@@ -37,7 +37,7 @@ describe('evaluate: a live session', () => {
     for (const steps of [['nod', 'smile', 'turn-right'], ['open-mouth', 'turn-left'], ['blink', 'nod', 'smile']] as const) {
       expect(session([...steps]).evaluation, steps.join()).toMatchObject({ verdict: 'live', reasons: [] });
     }
-  });
+  }, 20_000);
 });
 
 describe('evaluate: evidence for another challenge', () => {
@@ -79,7 +79,7 @@ describe('planarity (parallax)', () => {
       expect(check(session(['turn-right'], { subject: 'photo', jitterPx, seed: 11 }).evaluation, 'planarity').passed, `photo ${jitterPx}`).toBe(false);
       expect(check(session(['turn-right'], { jitterPx, seed: 11 }).evaluation, 'planarity').passed, `head ${jitterPx}`).toBe(true);
     }
-  });
+  }, 20_000);
 
   it('measures a natural rotation when the challenge has no turn or nod', () => {
     const noTurn = session(['blink', 'smile']).evaluation;
@@ -277,7 +277,7 @@ describe('score and verdict', () => {
       expect(session(['turn-left', 'blink'], { seed, timingJitterMs: 8 }).evaluation, `seed ${seed}`).toMatchObject({ verdict: 'live' });
       expect(session(['turn-right', 'smile'], { seed, subject: 'photo' }).evaluation.verdict, `photo seed ${seed}`).toBe('spoof');
     }
-  });
+  }, 20_000);
 });
 
 describe('the generator', () => {

@@ -13,14 +13,14 @@ describe('toEvidenceFrame', () => {
     expect(parseWithSchema(EvidenceFrameSchema, frame).ok).toBe(true);
     expect(frame).toMatchObject({ t: 12, faces: 1, luma: 118.3 });
     const face = frame.face!;
-    expect(face.pts).toHaveLength(EVIDENCE_POINTS.length * 3);
+    expect(face.pts).toHaveLength(EVIDENCE_POINTS.length * 2);
     expect(face.pts.every(Number.isInteger)).toBe(true);
-    // The nose tip is near the middle of the box, and in front (smaller z).
-    const nose = EVIDENCE_POINTS.findIndex((p) => p.name === 'noseTip') * 3;
-    const side = EVIDENCE_POINTS.findIndex((p) => p.name === 'rightFaceSide') * 3;
+    // The nose tip is near the middle of the box, the person's right face side at its left edge.
+    const nose = EVIDENCE_POINTS.findIndex((p) => p.name === 'noseTip') * 2;
+    const side = EVIDENCE_POINTS.findIndex((p) => p.name === 'rightFaceSide') * 2;
     expect(face.pts[nose]).toBeGreaterThan(0.4 * POINT_SCALE);
     expect(face.pts[nose]).toBeLessThan(0.6 * POINT_SCALE);
-    expect(face.pts[nose + 2]).toBeLessThan(face.pts[side + 2]!);
+    expect(face.pts[side]).toBeLessThan(0.05 * POINT_SCALE);
     expect(face.pose).toEqual(face.pose.map((x) => Math.round(x * 10) / 10));
   });
 

@@ -20,7 +20,7 @@ const JAW_OPEN = blendshapeIndex('jawOpen');
 
 /**
  * One observation as an evidence frame: the largest face's pose, blink, smile, mouth and
- * eye/mouth aspect ratios, and the landmark subset quantised to the face box. `t` is ms
+ * eye/mouth aspect ratios, and the landmark subset (x, y) quantised to the face box. `t` is ms
  * since the evidence's start; `luma` the frame's mean brightness when the page measured it.
  */
 export function toEvidenceFrame(observation: Observation, t: number, luma?: number): EvidenceFrame {
@@ -37,7 +37,6 @@ export function toEvidenceFrame(observation: Observation, t: number, luma?: numb
       pts.push(
         quantise(((lm[landmark * 3] ?? 0) - box.x) / bw),
         quantise(((lm[landmark * 3 + 1] ?? 0) - box.y) / bh),
-        quantise((lm[landmark * 3 + 2] ?? 0) / bw),
       );
     }
     const bs = face.blendshapes;

@@ -58,7 +58,7 @@ export interface LivenessPolicy {
   planarityMinResidual: number;
   /** Smallest rotation (from baseline) that can show parallax, when no turn or nod step gives one. */
   planarityMinDeg: number;
-  /** Largest change of the face's rigid 3D geometry from its reference (pose and scale free). */
+  /** Largest change of the face's rigid proportions from the baseline's (position and scale free). */
   identityMaxDeviation: number;
   /** Identity is compared only while |yaw| and |pitch| (from baseline) stay within this. */
   identityMaxDeg: number;
@@ -124,10 +124,10 @@ export const DEFAULT_POLICY: LivenessPolicy = {
   mouthOpenMinMar: 0.25,
   expressionNeutralMax: 0.3,
 
-  planarityMinResidual: 0.02,
+  planarityMinResidual: 0.03,
   planarityMinDeg: 12,
-  identityMaxDeviation: 0.045,
-  identityMaxDeg: 25,
+  identityMaxDeviation: 0.07,
+  identityMaxDeg: 5,
   identityWindow: 5,
   minFps: 8,
   maxFps: 90,

@@ -33,8 +33,8 @@ export interface StepRecord {
   actedAt: number;
   /** When the face was back to neutral: the step's end. */
   endedAt: number;
-  /** The last neutral frame before the action. */
-  neutralFrame: number;
+  /** The frame closest to the baseline pose between the window's opening and the action. */
+  restFrame: number;
   /** The frame where the action went furthest (largest rotation for turns and nods). */
   peakFrame: number;
   /** How far the action went there (degrees from baseline for turns and nods). */
@@ -63,6 +63,11 @@ const GUIDANCE_REASON: Record<GuidanceCode, ReasonCode> = {
 };
 
 type Action = ChallengeStep;
+
+/** How far the head is turned or nodded from the baseline (degrees). */
+export function rotation(s: { yaw: number; pitch: number }): number {
+  return Math.max(Math.abs(s.yaw), Math.abs(s.pitch));
+}
 
 /** Signals of one face, relative to the baseline. */
 interface Signals {
@@ -105,7 +110,7 @@ export class ChallengeRun {
   #index = 0;
   #openedAt = 0;
   #acted: { at: number; peakFrame: number; peak: number } | undefined;
-  #lastNeutralFrame = -1;
+  #rest = { frame: -1, angle: Infinity };
   readonly #activeSince = new Map<Action, { t: number; peakFrame: number; peak: number }>();
   #closedSince: number | undefined;
   #lostSince: number | undefined;
@@ -231,7 +236,7 @@ export class ChallengeRun {
       this.#startedAt = frame.t;
       this.#startFrame = this.#frame;
       this.#openedAt = frame.t;
-      this.#lastNeutralFrame = this.#frame;
+      this.#rest = { frame: this.#frame, angle: Infinity };
     }
     return this.state;
   }
@@ -274,7 +279,7 @@ export class ChallengeRun {
         openedAt: this.#openedAt,
         actedAt: this.#acted.at,
         endedAt: t,
-        neutralFrame: this.#lastNeutralFrame,
+        restFrame: this.#rest.frame,
         peakFrame: this.#acted.peakFrame,
         peak: this.#acted.peak,
       });
@@ -282,14 +287,15 @@ export class ChallengeRun {
       this.#openedAt = t;
       this.#acted = undefined;
       this.#activeSince.clear();
-      this.#lastNeutralFrame = this.#frame;
+      this.#rest = { frame: this.#frame, angle: rotation(s) };
       if (this.#index === this.steps.length) {
         this.#phase = TrackerPhase.Done;
         return this.state;
       }
       return undefined;
     }
-    if (s.neutral) this.#lastNeutralFrame = this.#frame;
+    // Parallax is measured from here to the peak: the more frontal, the more rotation between.
+    if (rotation(s) <= this.#rest.angle) this.#rest = { frame: this.#frame, angle: rotation(s) };
     const active = this.#track(s, t);
     const held = (action: Action) => active.has(action) && active.get(action)! >= p.actionMinMs;
     const current = step === 'blink' ? blinked : held(step);

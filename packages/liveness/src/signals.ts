@@ -14,7 +14,7 @@ export function frameSize(camera: EvidenceCamera): FrameSize {
 
 const POSITION = new Map<string, number>(EVIDENCE_POINTS.map((point, i) => [point.name, i]));
 
-/** Position of a named landmark in `EvidenceFace.pts` (divide by 3). */
+/** Position of a named landmark in `EVIDENCE_POINTS` (and in `pixelPoints`). */
 export function pointIndex(name: EvidencePointName): number {
   return POSITION.get(name) as number;
 }
@@ -22,24 +22,11 @@ export function pointIndex(name: EvidencePointName): number {
 /** Every evidence landmark of a face in frame pixels. */
 export function pixelPoints(face: EvidenceFace, size: FrameSize): Point2[] {
   const [bx, by, bw, bh] = face.box;
-  const out: Point2[] = [];
-  for (let i = 0; i < face.pts.length; i += 3) {
-    out.push([(bx + (face.pts[i]! / POINT_SCALE) * bw) * size.width, (by + (face.pts[i + 1]! / POINT_SCALE) * bh) * size.height]);
+  const points: Point2[] = [];
+  for (let i = 0; i < face.pts.length; i += 2) {
+    points.push([(bx + (face.pts[i]! / POINT_SCALE) * bw) * size.width, (by + (face.pts[i + 1]! / POINT_SCALE) * bh) * size.height]);
   }
-  return out;
-}
-
-/** Selected landmarks in 3D pixels (z at the scale of x, as MediaPipe gives it). */
-export function spatialPoints(face: EvidenceFace, size: FrameSize, names: readonly EvidencePointName[]): [number, number, number][] {
-  const [bx, by, bw, bh] = face.box;
-  return names.map((name) => {
-    const i = pointIndex(name) * 3;
-    return [
-      (bx + (face.pts[i]! / POINT_SCALE) * bw) * size.width,
-      (by + (face.pts[i + 1]! / POINT_SCALE) * bh) * size.height,
-      (face.pts[i + 2]! / POINT_SCALE) * bw * size.width,
-    ];
-  });
+  return points;
 }
 
 function between(points: readonly Point2[], a: EvidencePointName, b: EvidencePointName): number {

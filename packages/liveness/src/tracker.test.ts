@@ -78,7 +78,7 @@ describe('LivenessTracker', () => {
     expect(bytes).toBeLessThanOrEqual(EVIDENCE_MAX_BYTES);
     expect(bytes).toBeGreaterThan(EVIDENCE_MAX_BYTES * 0.95);
     expect(validateEvidence(evidence).ok).toBe(true);
-  });
+  }, 20_000);
 
   it('throws TypeError on misuse', () => {
     expect(() => new LivenessTracker({ challenge: { nonce: 'n', steps: [] }, sessionId: 's', camera: TEST_CAMERA })).toThrow(TypeError);

@@ -36,7 +36,7 @@ export const EvidenceFaceSchema: v.GenericSchema<unknown, EvidenceFace> = v.stri
   smile: unit,
   jawOpen: unit,
   mar: finite(0, 10),
-  pts: v.pipe(v.array(int(-100_000, 100_000)), v.length(EVIDENCE_POINTS.length * 3)),
+  pts: v.pipe(v.array(int(-100_000, 100_000)), v.length(EVIDENCE_POINTS.length * 2)),
 });
 
 export const EvidenceFrameSchema: v.GenericSchema<unknown, EvidenceFrame> = v.pipe(
