@@ -11,7 +11,7 @@ import {
   type CheckContext,
   type CheckOutcome,
 } from './checks.js';
-import { resolvePolicy, type LivenessPolicy } from './policy.js';
+import { resolvePolicy, type PolicyOverrides } from './policy.js';
 import { ChallengeRun } from './run.js';
 import { frameSize } from './signals.js';
 
@@ -37,7 +37,7 @@ const QUALITY_REASONS: ReadonlySet<ReasonCode> = new Set([
  * `maxSpoofScore` (or when the evidence answers another challenge), else `inconclusive`
  * while the challenge is not completed, else `live` from `minLiveScore` up.
  */
-export function evaluate(evidence: Evidence, challenge: Challenge, policy: Partial<LivenessPolicy> = {}): Evaluation {
+export function evaluate(evidence: Evidence, challenge: Challenge, policy: PolicyOverrides = {}): Evaluation {
   const p = resolvePolicy(policy);
   if (evidence.nonce !== challenge.nonce) {
     return { verdict: Verdict.Spoof, score: 0, checks: [], reasons: [ReasonCode.EvidenceNonceMismatch] };

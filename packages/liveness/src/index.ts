@@ -3,7 +3,7 @@ export type { ChallengeOptions } from './challenge.js';
 export { evaluate } from './evaluate.js';
 export { toEvidenceFrame } from './features.js';
 export { DEFAULT_POLICY, resolvePolicy } from './policy.js';
-export type { LivenessPolicy } from './policy.js';
+export type { LivenessPolicy, PolicyOverrides } from './policy.js';
 export { TrackerPhase } from './run.js';
 export { LivenessTracker } from './tracker.js';
 export type { LivenessTrackerOptions, TrackerUpdate } from './tracker.js';

@@ -154,7 +154,10 @@ export const DEFAULT_POLICY: LivenessPolicy = {
   minFrameIntervalMs: 25,
 };
 
+/** Changes to the default policy; `weights` may name only the weights it changes. */
+export type PolicyOverrides = Partial<Omit<LivenessPolicy, 'weights'>> & { weights?: Partial<LivenessPolicy['weights']> };
+
 /** The default policy with `overrides` applied (`weights` merged key by key). */
-export function resolvePolicy(overrides: Partial<LivenessPolicy> = {}): LivenessPolicy {
+export function resolvePolicy(overrides: PolicyOverrides = {}): LivenessPolicy {
   return { ...DEFAULT_POLICY, ...overrides, weights: { ...DEFAULT_POLICY.weights, ...overrides.weights } };
 }

@@ -196,7 +196,7 @@ export class ChallengeRun {
   }
 
   /** What is wrong with a frame for the quality gate, if anything. */
-  guidance(frame: EvidenceFrame): GuidanceCode | undefined {
+  #guidance(frame: EvidenceFrame): GuidanceCode | undefined {
     const p = this.#policy;
     const face = frame.face;
     if (frame.faces === 0 || !face) return GuidanceCode.NoFace;
@@ -212,7 +212,7 @@ export class ChallengeRun {
   }
 
   #quality(frame: EvidenceFrame): RunState {
-    const guidance = this.guidance(frame);
+    const guidance = this.#guidance(frame);
     if (guidance || !frame.face) {
       const code = guidance ?? GuidanceCode.NoFace;
       this.#guidanceCounts.set(code, (this.#guidanceCounts.get(code) ?? 0) + 1);

@@ -14,7 +14,7 @@ import {
 } from '@facepay/protocol';
 import { evaluate } from './evaluate.js';
 import { toEvidenceFrame } from './features.js';
-import { resolvePolicy, type LivenessPolicy } from './policy.js';
+import { resolvePolicy, type LivenessPolicy, type PolicyOverrides } from './policy.js';
 import { ChallengeRun, TrackerPhase, type RunState } from './run.js';
 import { frameSize } from './signals.js';
 
@@ -34,7 +34,7 @@ export interface TrackerUpdate {
 
 export interface LivenessTrackerOptions {
   challenge: Challenge;
-  policy?: Partial<LivenessPolicy>;
+  policy?: PolicyOverrides;
   sessionId: string;
   camera: EvidenceCamera;
 }

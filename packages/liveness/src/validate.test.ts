@@ -118,7 +118,7 @@ describe('evidence size', () => {
     };
     const bytes = new TextEncoder().encode(JSON.stringify(evidence)).length;
     expect(bytes).toBeLessThanOrEqual(EVIDENCE_MAX_BYTES);
-    // About 380 bytes a frame with 27 landmarks: room for 40 fps or a slow shopper.
+    // About 390 bytes a frame with 27 landmarks: room for 40 fps or a slow shopper.
     expect(bytes / frames.length).toBeLessThan(450);
     expect(evidence.frames[0]!.face!.pts).toHaveLength(EVIDENCE_POINTS.length * 2);
     expect(validateEvidence(evidence).ok).toBe(true);

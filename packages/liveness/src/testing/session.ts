@@ -1,5 +1,5 @@
 import type { Challenge, ChallengeStep, EvidenceCamera } from '@facepay/protocol';
-import type { LivenessPolicy } from '../policy.js';
+import type { PolicyOverrides } from '../policy.js';
 import { LivenessTracker, type TrackerUpdate } from '../tracker.js';
 import { act, generateScene, still, type SceneFrame, type SceneOptions, type Segment } from './synthetic-face.js';
 
@@ -17,7 +17,7 @@ export function liveScript(steps: readonly ChallengeStep[], options: { settleMs?
 }
 
 export interface RecordOptions {
-  policy?: Partial<LivenessPolicy>;
+  policy?: PolicyOverrides;
   camera?: EvidenceCamera;
   luma?: number;
 }
