@@ -77,7 +77,7 @@ function largestRotation(frames: readonly EvidenceFrame[], run: ChallengeRun, po
  * Points that keep their place through expressions: eye corners, nose, forehead, temples
  * and the face's sides (cheeks rise with a smile, the chin drops with the mouth).
  */
-const RIGID = (
+const RIGID = /* @__PURE__ */ (
   [
     'noseTip', 'noseBridge', 'noseBottom', 'forehead', 'rightEyeOuter', 'rightEyeInner', 'leftEyeInner',
     'leftEyeOuter', 'rightNoseWing', 'leftNoseWing', 'rightTemple', 'leftTemple', 'rightFaceSide', 'leftFaceSide',

@@ -15,7 +15,7 @@ export const TrackerPhase = {
 export type TrackerPhase = (typeof TrackerPhase)[keyof typeof TrackerPhase];
 
 /** The face at rest, measured while the quality gate holds; steps are relative to it. */
-export interface Baseline {
+interface Baseline {
   yaw: number;
   pitch: number;
   /** Mean of both eyes' aspect ratios, open. */
@@ -27,18 +27,10 @@ export interface Baseline {
 /** A step as it happened; frame numbers count from the run's first frame. */
 export interface StepRecord {
   step: ChallengeStep;
-  /** When the step's window opened (the previous step's end, or the challenge start). */
-  openedAt: number;
-  /** When the action was recognised. */
-  actedAt: number;
-  /** When the face was back to neutral: the step's end. */
-  endedAt: number;
   /** The frame closest to the baseline pose between the window's opening and the action. */
   restFrame: number;
   /** The frame where the action went furthest (largest rotation for turns and nods). */
   peakFrame: number;
-  /** How far the action went there (degrees from baseline for turns and nods). */
-  peak: number;
 }
 
 export interface RunState {
@@ -91,8 +83,8 @@ interface Signals {
  * current one fails the run with `step-out-of-order`.
  */
 export class ChallengeRun {
-  readonly steps: readonly ChallengeStep[];
   readonly records: StepRecord[] = [];
+  readonly #steps: readonly ChallengeStep[];
   #policy: LivenessPolicy;
   #size: FrameSize;
   #frame = -1;
@@ -104,12 +96,11 @@ export class ChallengeRun {
   #goodFrames: number[] = [];
   readonly #guidanceCounts = new Map<GuidanceCode, number>();
   #baseline: Baseline | undefined;
-  #startedAt: number | undefined;
   #startFrame = -1;
   // Current step.
   #index = 0;
   #openedAt = 0;
-  #acted: { at: number; peakFrame: number; peak: number } | undefined;
+  #acted: { peakFrame: number; peak: number } | undefined;
   #rest = { frame: -1, angle: Infinity };
   readonly #activeSince = new Map<Action, { t: number; peakFrame: number; peak: number }>();
   #closedSince: number | undefined;
@@ -118,18 +109,9 @@ export class ChallengeRun {
   #lastT = 0;
 
   constructor(steps: readonly ChallengeStep[], policy: LivenessPolicy, size: FrameSize) {
-    this.steps = steps;
+    this.#steps = steps;
     this.#policy = policy;
     this.#size = size;
-  }
-
-  get baseline(): Baseline | undefined {
-    return this.#baseline;
-  }
-
-  /** Time (ms, evidence clock) the quality gate passed and the first step opened. */
-  get startedAt(): number | undefined {
-    return this.#startedAt;
   }
 
   /** Frame numbers the baseline was measured on (the quality gate's frames); empty before. */
@@ -233,7 +215,6 @@ export class ChallengeRun {
         mouth: median(faces.map((f) => mouthWidth(pixelPoints(f, this.#size)))),
       };
       this.#phase = TrackerPhase.Step;
-      this.#startedAt = frame.t;
       this.#startFrame = this.#frame;
       this.#openedAt = frame.t;
       this.#rest = { frame: this.#frame, angle: Infinity };
@@ -260,7 +241,7 @@ export class ChallengeRun {
       this.#crowdedSince = undefined;
     }
     const s = this.signals(frame.face)!;
-    const step = this.steps[this.#index]!;
+    const step = this.#steps[this.#index]!;
     const done = this.#advance(step, s, t);
     const state = done ?? this.state;
     return guidance && state.phase !== TrackerPhase.Done ? { ...state, guidance } : state;
@@ -274,21 +255,13 @@ export class ChallengeRun {
       const magnitude = this.#magnitude(step, s);
       if (magnitude > this.#acted.peak) this.#acted = { ...this.#acted, peak: magnitude, peakFrame: this.#frame };
       if (!s.neutral) return undefined;
-      this.records.push({
-        step,
-        openedAt: this.#openedAt,
-        actedAt: this.#acted.at,
-        endedAt: t,
-        restFrame: this.#rest.frame,
-        peakFrame: this.#acted.peakFrame,
-        peak: this.#acted.peak,
-      });
+      this.records.push({ step, restFrame: this.#rest.frame, peakFrame: this.#acted.peakFrame });
       this.#index++;
       this.#openedAt = t;
       this.#acted = undefined;
       this.#activeSince.clear();
       this.#rest = { frame: this.#frame, angle: rotation(s) };
-      if (this.#index === this.steps.length) {
+      if (this.#index === this.#steps.length) {
         this.#phase = TrackerPhase.Done;
         return this.state;
       }
@@ -301,14 +274,14 @@ export class ChallengeRun {
     const current = step === 'blink' ? blinked : held(step);
     if (current) {
       const run = this.#activeSince.get(step);
-      this.#acted = { at: t, peakFrame: run?.peakFrame ?? this.#frame, peak: run?.peak ?? 1 };
+      this.#acted = { peakFrame: run?.peakFrame ?? this.#frame, peak: run?.peak ?? 1 };
       // A blink ends with the eyes open: it may already be back to neutral on this frame.
       return step === 'blink' ? this.#advance(step, s, t) : undefined;
     }
     // Doing the current action can look like another (a wide smile opens the mouth): only
     // a later step done on its own counts as out of order.
     if (!active.has(step)) {
-      for (const later of this.steps.slice(this.#index + 1)) {
+      for (const later of this.#steps.slice(this.#index + 1)) {
         if (later !== step && later !== 'blink' && held(later)) return this.#fail(ReasonCode.StepOutOfOrder);
       }
     }
