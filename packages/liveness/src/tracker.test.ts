@@ -41,6 +41,16 @@ describe('LivenessTracker', () => {
     expect(evaluation.verdict).toBe('live');
   });
 
+  it('keeps the whole gate run when the camera stalls in it, so prompts and replay agree', () => {
+    // A 2.3 s stall inside the gate's run: the gate passes on the first frame after it.
+    const frames = generateScene({ script: liveScript(challenge.steps, { settleMs: 3200 }) }).filter((f) => f.observation.timestampMs < 200 || f.observation.timestampMs > 2500);
+    const { evidence, evaluation, updates } = record(frames, challenge);
+    expect(evidence.frames[0]!.t).toBe(0);
+    expect(Math.round(frames[0]!.epochMs)).toBe(evidence.startedAt);
+    expect(updates.at(-1)?.completed).toBe(true);
+    expect(evaluation.checks[0]).toEqual({ name: 'challenge', passed: true, value: 1 });
+  });
+
   it('skips frames closer than minFrameIntervalMs, so a 60 fps camera does not double the evidence', () => {
     const { evidence, evaluation } = session(['turn-left', 'blink'], { fps: 60 });
     const gaps = evidence.frames.slice(1).map((f, i) => f.t - evidence.frames[i]!.t);
