@@ -20,7 +20,7 @@ const JAW_OPEN = blendshapeIndex('jawOpen');
 
 /**
  * One observation as an evidence frame: the largest face's pose, blink, smile, mouth and
- * eye/mouth aspect ratios, and the landmark subset quantised to the face box. `t` is ms
+ * eye/mouth aspect ratios, and the landmark subset (x, y) quantised to the face box. `t` is ms
  * since the evidence's start; `luma` the frame's mean brightness when the page measured it.
  */
 export function toEvidenceFrame(observation: Observation, t: number, luma?: number): EvidenceFrame {
@@ -37,7 +37,6 @@ export function toEvidenceFrame(observation: Observation, t: number, luma?: numb
       pts.push(
         quantise(((lm[landmark * 3] ?? 0) - box.x) / bw),
         quantise(((lm[landmark * 3 + 1] ?? 0) - box.y) / bh),
-        quantise((lm[landmark * 3 + 2] ?? 0) / bw),
       );
     }
     const bs = face.blendshapes;
@@ -83,7 +82,9 @@ function mouthAspectRatio(lm: Float32Array, width: number, height: number): numb
 }
 
 function quantise(value: number): number {
-  return Number.isFinite(value) ? Math.max(-100_000, Math.min(100_000, Math.round(value * POINT_SCALE))) : 0;
+  if (!Number.isFinite(value)) return 0;
+  // `+ 0` turns -0 into 0, which JSON would print as 0 anyway.
+  return Math.max(-100_000, Math.min(100_000, Math.round(value * POINT_SCALE))) + 0;
 }
 
 /** Rounds to `digits` decimals inside the schema's range, so the evidence always validates. */

@@ -6,7 +6,7 @@
 export interface LivenessPolicy {
   // Quality gate: the challenge starts once the face is usable for `qualityHoldMs`.
 
-  /** How long the face must be usable, still and frontal before the first step (ms). */
+  /** How long the face must be usable and frontal before the first step (ms); these frames are the baseline. */
   qualityHoldMs: number;
   /** Smallest face: its larger side over the frame's shorter side. */
   minFaceSize: number;
@@ -14,7 +14,7 @@ export interface LivenessPolicy {
   maxFaceSize: number;
   /** Largest distance of the face box centre from the frame centre, per axis (normalised). */
   maxCentreOffset: number;
-  /** Largest |yaw| and |pitch| of a frontal face. */
+  /** Largest |yaw| and |pitch| of a frontal face (absolute, before any baseline). */
   frontalMaxDeg: number;
   /** Darkest usable frame (mean luma 0..255), when the page reports luma. */
   minLuma: number;
@@ -29,7 +29,7 @@ export interface LivenessPolicy {
   maxMultipleFacesMs: number;
   /** Yaw away from the neutral baseline that counts as a turn. */
   turnMinDeg: number;
-  /** Pitch below the neutral baseline (chin down) that counts as a nod. */
+  /** Pitch away from the neutral baseline (chin down or up) that counts as a nod. */
   nodMinDeg: number;
   /** Yaw and pitch within this of the baseline count as back to neutral. */
   neutralMaxDeg: number;
@@ -54,10 +54,16 @@ export interface LivenessPolicy {
 
   // Passive checks.
 
-  /** Smallest homography residual (over face size) of a real head at the step's rotation. */
+  /** Smallest homography residual (over the eye span) a real head shows when it turns. */
   planarityMinResidual: number;
-  /** Largest rigid-geometry deviation from the session's reference (over face size). */
+  /** Smallest rotation (from baseline) that can show parallax, when no turn or nod step gives one. */
+  planarityMinDeg: number;
+  /** Largest change of the face's rigid proportions from the baseline's (position and scale free). */
   identityMaxDeviation: number;
+  /** Identity is compared only while |yaw| and |pitch| (from baseline) stay within this. */
+  identityMaxDeg: number;
+  /** Identity deviation is the median over this many consecutive frames (one glitch is not a swap). */
+  identityWindow: number;
   /** Frames per second the evidence must have at least... */
   minFps: number;
   /** ...and at most. */
@@ -66,21 +72,32 @@ export interface LivenessPolicy {
   maxFrameGapMs: number;
   /** Largest fraction of frames identical to the previous one. */
   maxFrozenRatio: number;
-  /** Fastest sustained head rotation a person makes (degrees per second). */
+  /** Head speed is measured over at least this span (ms), smoothing single-frame pose noise. */
+  speedWindowMs: number;
+  /** Fastest head rotation a person makes (degrees per second). */
   maxAngularSpeed: number;
-  /** Least median landmark jitter while still (over face size) a live camera shows. */
+  /** Least median landmark motion between still frames (over the eye span) a live camera shows. */
   minMicroMotion: number;
   /** Case-insensitive regular expressions (sources) of virtual camera names. */
   virtualCameraPatterns: string[];
 
   // The verdict.
 
-  /** Weight of each check in the score (0 leaves a check out of the score). */
-  weights: Record<'planarity' | 'identity' | 'temporal' | 'microMotion' | 'camera', number>;
-  /** Score at or above which a completed, clean session is live. */
+  /**
+   * What a failed check costs: the score starts at 1 and loses the weight of each failed
+   * check. 1 makes a check decisive on its own; 0 reports it without counting it.
+   * `noParallax` applies when no rotation could be measured at all.
+   */
+  weights: Record<
+    'planarity' | 'noParallax' | 'identity' | 'timestamps' | 'frameRate' | 'frozenFrames' | 'speed' | 'microMotion' | 'camera',
+    number
+  >;
+  /** A completed challenge is live at or above this score... */
   minLiveScore: number;
-  /** Most frames the tracker records (keeps the evidence under its size limit). */
-  maxFrames: number;
+  /** ...and spoof below this one (whatever the challenge did); inconclusive in between. */
+  maxSpoofScore: number;
+  /** The tracker records no frame closer than this to the previous one (ms), bounding the evidence. */
+  minFrameIntervalMs: number;
 }
 
 export const DEFAULT_POLICY: LivenessPolicy = {
@@ -107,22 +124,40 @@ export const DEFAULT_POLICY: LivenessPolicy = {
   mouthOpenMinMar: 0.25,
   expressionNeutralMax: 0.3,
 
-  planarityMinResidual: 0.01,
-  identityMaxDeviation: 0.05,
+  planarityMinResidual: 0.03,
+  planarityMinDeg: 12,
+  identityMaxDeviation: 0.07,
+  identityMaxDeg: 5,
+  identityWindow: 5,
   minFps: 8,
   maxFps: 90,
   maxFrameGapMs: 1000,
-  maxFrozenRatio: 0.2,
+  maxFrozenRatio: 0.1,
+  speedWindowMs: 100,
   maxAngularSpeed: 600,
-  minMicroMotion: 0.0005,
+  minMicroMotion: 0.0015,
   virtualCameraPatterns: ['\\bobs\\b', 'manycam', 'v4l2loopback', 'virtual', 'snap camera', 'xsplit', 'camtwist', 'splitcam', 'e2esoft', 'vcam'],
 
-  weights: { planarity: 3, identity: 2, temporal: 2, microMotion: 1, camera: 1 },
+  weights: {
+    planarity: 1,
+    noParallax: 0.25,
+    identity: 1,
+    timestamps: 1,
+    frozenFrames: 1,
+    speed: 0.5,
+    microMotion: 0.5,
+    frameRate: 0.3,
+    camera: 0.25,
+  },
   minLiveScore: 0.7,
-  maxFrames: 420,
+  maxSpoofScore: 0.4,
+  minFrameIntervalMs: 25,
 };
 
+/** Changes to the default policy; `weights` may name only the weights it changes. */
+export type PolicyOverrides = Partial<Omit<LivenessPolicy, 'weights'>> & { weights?: Partial<LivenessPolicy['weights']> };
+
 /** The default policy with `overrides` applied (`weights` merged key by key). */
-export function resolvePolicy(overrides: Partial<LivenessPolicy> = {}): LivenessPolicy {
+export function resolvePolicy(overrides: PolicyOverrides = {}): LivenessPolicy {
   return { ...DEFAULT_POLICY, ...overrides, weights: { ...DEFAULT_POLICY.weights, ...overrides.weights } };
 }

@@ -1,75 +1,174 @@
-import type { Challenge, ChallengeStep, Evaluation, Evidence, EvidenceCamera, EvidenceFrame, GuidanceCode, Observation } from '@facepay/protocol';
-import { EVIDENCE_VERSION } from '@facepay/protocol';
+import {
+  CHALLENGE_STEPS,
+  EVIDENCE_MAX_BYTES,
+  EVIDENCE_VERSION,
+  type Challenge,
+  type ChallengeStep,
+  type Evaluation,
+  type Evidence,
+  type EvidenceCamera,
+  type EvidenceFrame,
+  type GuidanceCode,
+  type Observation,
+  type ReasonCode,
+} from '@facepay/protocol';
 import { evaluate } from './evaluate.js';
 import { toEvidenceFrame } from './features.js';
-import { resolvePolicy, type LivenessPolicy } from './policy.js';
-
-export const TrackerPhase = {
-  /** Waiting for one usable, frontal face; `guidance` says what to fix. */
-  Quality: 'quality',
-  /** A step is being asked for: `step` at `index` of `total`. */
-  Step: 'step',
-  /** Finished: `completed` tells whether every step was done. */
-  Done: 'done',
-} as const;
-export type TrackerPhase = (typeof TrackerPhase)[keyof typeof TrackerPhase];
+import { resolvePolicy, type LivenessPolicy, type PolicyOverrides } from './policy.js';
+import { ChallengeRun, TrackerPhase, type RunState } from './run.js';
+import { frameSize } from './signals.js';
 
 export interface TrackerUpdate {
   phase: TrackerPhase;
+  /** What the shopper should fix now (no face, too far, ...). */
   guidance?: GuidanceCode;
+  /** The step to prompt, while `phase` is `step`. */
   step?: ChallengeStep;
+  /** Steps done so far (the current step's index). */
   index: number;
   total: number;
   completed: boolean;
+  /** Why the challenge ended without completing. */
+  reason?: ReasonCode;
 }
 
 export interface LivenessTrackerOptions {
   challenge: Challenge;
-  policy?: Partial<LivenessPolicy>;
+  policy?: PolicyOverrides;
   sessionId: string;
   camera: EvidenceCamera;
 }
 
+interface Recorded {
+  epochMs: number;
+  frame: EvidenceFrame;
+  /** The frame's JSON size with its comma. */
+  bytes: number;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Quality-phase frames kept beyond the gate's own: enough for the evidence to show why a
+ * shopper never got past the gate, without growing while they adjust.
+ */
+const QUALITY_TAIL_MS = 1000;
+
 /**
  * The browser side: fed the worker's observations, it runs the same step logic as
- * `evaluate` for instant prompts, and records the evidence the server re-decides on.
+ * `evaluate` (on the same quantised frames) for instant prompts, and records the
+ * evidence the server re-decides on.
+ *
+ * Recording keeps only the last moments of the quality phase (the gate's frames, which
+ * are the baseline, and a second before), so the evidence stays small however long the
+ * shopper takes to get into the outline; the replay in `evaluate` reaches the same gate
+ * on them. Frames closer together than `minFrameIntervalMs` are skipped, and recording
+ * stops before the evidence would outgrow `EVIDENCE_MAX_BYTES` (the session then ends
+ * incomplete).
  */
 export class LivenessTracker {
   readonly #challenge: Challenge;
   readonly #policy: LivenessPolicy;
   readonly #sessionId: string;
   readonly #camera: EvidenceCamera;
-  #startedAt: number | undefined;
-  readonly #frames: EvidenceFrame[] = [];
+  readonly #run: ChallengeRun;
+  readonly #envelopeBytes: number;
+  #recorded: Recorded[] = [];
+  #bytes = 0;
+  #origin: number | undefined;
+  #lastEpoch: number | undefined;
+  #dropped = 0;
+  #update: TrackerUpdate;
 
   constructor(options: LivenessTrackerOptions) {
-    this.#challenge = options.challenge;
+    const { challenge } = options;
+    if (!challenge || typeof challenge.nonce !== 'string' || !Array.isArray(challenge.steps) || challenge.steps.length === 0) {
+      throw new TypeError('LivenessTracker needs a challenge with a nonce and at least one step');
+    }
+    for (const step of challenge.steps) {
+      if (!(CHALLENGE_STEPS as readonly string[]).includes(step)) throw new TypeError(`Unknown challenge step: ${String(step)}`);
+    }
+    this.#challenge = { nonce: challenge.nonce, steps: [...challenge.steps] };
     this.#policy = resolvePolicy(options.policy);
     this.#sessionId = options.sessionId;
     this.#camera = options.camera;
+    this.#run = new ChallengeRun(this.#challenge.steps, this.#policy, frameSize(options.camera));
+    // Room for the envelope's numbers to grow (startedAt, droppedFrames).
+    this.#envelopeBytes = encoder.encode(JSON.stringify(this.#build([]))).length + 32;
+    this.#update = this.#toUpdate(this.#run.state);
   }
 
-  /** Feeds one observation; `epochMs` is the frame's wall-clock time, `luma` its brightness. */
+  /** The latest update (what the last `push` returned). */
+  get update(): TrackerUpdate {
+    return this.#update;
+  }
+
+  /**
+   * Feeds one observation. `epochMs` is the frame's wall-clock time (ms since the epoch,
+   * e.g. `performance.timeOrigin + timestampMs`), `luma` its mean brightness 0..255 when
+   * measured. Frames after the end, out of order, or too close to the last are ignored.
+   */
   push(observation: Observation, epochMs: number, luma?: number): TrackerUpdate {
-    this.#startedAt ??= Math.round(epochMs);
-    this.#frames.push(toEvidenceFrame(observation, Math.round(epochMs) - this.#startedAt, luma));
-    return { phase: TrackerPhase.Quality, index: 0, total: this.#challenge.steps.length, completed: false };
+    if (!Number.isFinite(epochMs)) throw new TypeError(`epochMs must be a finite number, got ${epochMs}`);
+    if (this.#update.phase === TrackerPhase.Done) return this.#update;
+    const epoch = Math.round(epochMs);
+    if (this.#lastEpoch !== undefined && epoch - this.#lastEpoch < Math.max(1, this.#policy.minFrameIntervalMs)) return this.#update;
+    this.#lastEpoch = epoch;
+    this.#origin ??= epoch;
+    const frame = toEvidenceFrame(observation, epoch - this.#origin, luma);
+    // Sized with the largest t it could carry: the session's whole span so far.
+    const bytes = JSON.stringify({ ...frame, t: epoch - this.#origin }).length + 1;
+    if (this.#run.state.phase === TrackerPhase.Step && this.#envelopeBytes + this.#bytes + bytes > EVIDENCE_MAX_BYTES) {
+      this.#update = this.#toUpdate({ ...this.#run.finish(), phase: TrackerPhase.Done, completed: false });
+      return this.#update;
+    }
+    const state = this.#run.push(frame);
+    this.#recorded.push({ epochMs: epoch, frame, bytes });
+    this.#bytes += bytes;
+    if (state.phase === TrackerPhase.Quality) {
+      // The gate's frames all lie within `qualityHoldMs`: older ones cannot change the replay.
+      const keepFrom = epoch - this.#policy.qualityHoldMs - QUALITY_TAIL_MS;
+      while (this.#recorded.length && this.#recorded[0]!.epochMs < keepFrom) this.#bytes -= this.#recorded.shift()!.bytes;
+    }
+    this.#update = this.#toUpdate(state);
+    return this.#update;
   }
 
+  /** Counts frames the page could not analyse (the worker was busy); reported in the evidence. */
+  noteDropped(count = 1): void {
+    if (this.#update.phase !== TrackerPhase.Done) this.#dropped += count;
+  }
+
+  /** The evidence recorded so far, for `POST /v1/sessions/:id/verify`. */
   evidence(): Evidence {
+    return this.#build(this.#recorded);
+  }
+
+  /** The browser's own verdict on the evidence so far (the server decides again). */
+  evaluate(): Evaluation {
+    return evaluate(this.evidence(), this.#challenge, this.#policy);
+  }
+
+  #build(recorded: Recorded[]): Evidence {
+    const startedAt = recorded[0]?.epochMs ?? this.#lastEpoch ?? 0;
     return {
       version: EVIDENCE_VERSION,
       sessionId: this.#sessionId,
       nonce: this.#challenge.nonce,
       steps: [...this.#challenge.steps],
-      startedAt: this.#startedAt ?? 0,
-      frames: [...this.#frames],
+      startedAt,
+      frames: recorded.map(({ epochMs, frame }) => ({ ...frame, t: epochMs - startedAt })),
       camera: this.#camera,
-      droppedFrames: 0,
+      droppedFrames: this.#dropped,
     };
   }
 
-  evaluate(): Evaluation {
-    return evaluate(this.evidence(), this.#challenge, this.#policy);
+  #toUpdate(state: RunState): TrackerUpdate {
+    const total = this.#challenge.steps.length;
+    const update: TrackerUpdate = { phase: state.phase, index: state.index, total, completed: state.completed };
+    if (state.guidance) update.guidance = state.guidance;
+    if (state.phase === TrackerPhase.Step) update.step = this.#challenge.steps[state.index]!;
+    if (state.reason) update.reason = state.reason;
+    return update;
   }
 }

@@ -27,7 +27,7 @@ export const EVIDENCE_MAX_FRAMES = 1200;
  * The landmarks kept per frame, in `EvidenceFace.pts` order, named from the person's side
  * (`right*` appears on the image's left in the unmirrored frame). Chosen for depth spread
  * (nose tip forward, face sides back) for the parallax check, and for rigid geometry
- * (eyes, nose, cheekbones, temples) for the identity check; lips and chin for the mouth.
+ * (eyes, nose, temples, face sides) for the identity check; lips and chin for the mouth.
  */
 export const EVIDENCE_POINTS = [
   { name: 'noseTip', landmark: 1 },
@@ -62,8 +62,9 @@ export type EvidencePointName = (typeof EVIDENCE_POINTS)[number]['name'];
 
 /**
  * `EvidenceFace.pts` holds integers: x and y relative to the face box (0 at its left/top
- * edge, `POINT_SCALE` at its right/bottom edge), z relative to the box width at the same
- * scale. A thousandth of the face is well below MediaPipe's landmark noise.
+ * edge, `POINT_SCALE` at its right/bottom edge). A thousandth of the face is well below
+ * MediaPipe's landmark noise. No depth: MediaPipe infers z from its face model, so it
+ * looks the same for a photo and says little about identity.
  */
 export const POINT_SCALE = 1000;
 
@@ -83,7 +84,7 @@ export interface EvidenceFace {
   jawOpen: number;
   /** Mouth aspect ratio: inner-lip gap over mouth width, from landmarks (3 decimals). */
   mar: number;
-  /** `EVIDENCE_POINTS.length` × (x, y, z) integers, see `POINT_SCALE`. */
+  /** `EVIDENCE_POINTS.length` × (x, y) integers, see `POINT_SCALE`. */
   pts: number[];
 }
 

@@ -13,21 +13,31 @@ import {
 
 // Schemas for data that crosses a trust boundary (evidence from a browser). Objects are
 // strict: a field this version does not know means the sender speaks another format.
+// The pure annotations let bundles that never validate (the browser's tracker) drop the
+// schemas and valibot with them.
 
-const finite = (min: number, max: number) => v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max));
-const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
-const unit = finite(0, 1);
+/* @__NO_SIDE_EFFECTS__ */
+function finite(min: number, max: number) {
+  return v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max));
+}
 
-export const ChallengeStepSchema = v.picklist(CHALLENGE_STEPS);
+/* @__NO_SIDE_EFFECTS__ */
+function int(min: number, max: number) {
+  return v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+}
 
-const StepsSchema = v.pipe(v.array(ChallengeStepSchema), v.minLength(1), v.maxLength(CHALLENGE_STEPS.length));
+const unit = /* @__PURE__ */ finite(0, 1);
 
-export const ChallengeSchema: v.GenericSchema<unknown, Challenge> = v.strictObject({
+export const ChallengeStepSchema = /* @__PURE__ */ v.picklist(CHALLENGE_STEPS);
+
+const StepsSchema = /* @__PURE__ */ v.pipe(v.array(ChallengeStepSchema), v.minLength(1), v.maxLength(CHALLENGE_STEPS.length));
+
+export const ChallengeSchema: v.GenericSchema<unknown, Challenge> = /* @__PURE__ */ v.strictObject({
   nonce: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
   steps: StepsSchema,
 });
 
-export const EvidenceFaceSchema: v.GenericSchema<unknown, EvidenceFace> = v.strictObject({
+export const EvidenceFaceSchema: v.GenericSchema<unknown, EvidenceFace> = /* @__PURE__ */ v.strictObject({
   // Landmark boxes may run past the frame edges a little.
   box: v.strictTuple([finite(-1, 2), finite(-1, 2), finite(0, 2), finite(0, 2)]),
   pose: v.strictTuple([finite(-180, 180), finite(-180, 180), finite(-180, 180)]),
@@ -36,10 +46,10 @@ export const EvidenceFaceSchema: v.GenericSchema<unknown, EvidenceFace> = v.stri
   smile: unit,
   jawOpen: unit,
   mar: finite(0, 10),
-  pts: v.pipe(v.array(int(-100_000, 100_000)), v.length(EVIDENCE_POINTS.length * 3)),
+  pts: v.pipe(v.array(int(-100_000, 100_000)), v.length(EVIDENCE_POINTS.length * 2)),
 });
 
-export const EvidenceFrameSchema: v.GenericSchema<unknown, EvidenceFrame> = v.pipe(
+export const EvidenceFrameSchema: v.GenericSchema<unknown, EvidenceFrame> = /* @__PURE__ */ v.pipe(
   v.strictObject({
     t: int(0, 3_600_000),
     faces: int(0, 100),
@@ -49,7 +59,7 @@ export const EvidenceFrameSchema: v.GenericSchema<unknown, EvidenceFrame> = v.pi
   v.check((frame) => (frame.faces > 0) === (frame.face !== undefined), 'face must be present exactly when faces > 0'),
 );
 
-export const EvidenceCameraSchema: v.GenericSchema<unknown, EvidenceCamera> = v.strictObject({
+export const EvidenceCameraSchema: v.GenericSchema<unknown, EvidenceCamera> = /* @__PURE__ */ v.strictObject({
   label: v.pipe(v.string(), v.maxLength(512)),
   width: int(0, 100_000),
   height: int(0, 100_000),
@@ -57,7 +67,7 @@ export const EvidenceCameraSchema: v.GenericSchema<unknown, EvidenceCamera> = v.
   settings: v.optional(v.record(v.string(), v.unknown())),
 });
 
-export const EvidenceSchema: v.GenericSchema<unknown, Evidence> = v.strictObject({
+export const EvidenceSchema: v.GenericSchema<unknown, Evidence> = /* @__PURE__ */ v.strictObject({
   version: v.literal(EVIDENCE_VERSION),
   sessionId: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
   nonce: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
