@@ -67,7 +67,8 @@ async function analyzeWith(request: AnalyzeRequest, open: () => Promise<FrameSou
     } finally {
       source.stop();
     }
-    const evidence = { ...tracker.evidence(), droppedFrames: source.dropped() };
+    tracker.noteDropped(source.dropped());
+    const evidence = tracker.evidence();
     return { evaluation: evaluate(evidence, challenge), evidence, frames, dropped: source.dropped() };
   } finally {
     await vision.close();

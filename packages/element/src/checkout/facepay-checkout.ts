@@ -117,7 +117,6 @@ export class FacePayCheckout extends LitElement {
   #tracker: LivenessTracker | undefined;
   #abort: AbortController | undefined;
   #running = false;
-  #dropped = 0;
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #lastGuidance: GuidanceCode | undefined;
   #focusAfterRender: string | undefined;
@@ -166,7 +165,6 @@ export class FacePayCheckout extends LitElement {
     this._prompt = t.preparing;
     this._steps = [];
     this._stepIndex = -1;
-    this.#dropped = 0;
     this.#lastGuidance = undefined;
     const api = new FacePayApi(this.server, this.session, this.clientSecret);
     try {
@@ -239,7 +237,7 @@ export class FacePayCheckout extends LitElement {
     // At most one frame in flight: skip the copy entirely while the worker is busy.
     if (!vision) return;
     if (vision.busy) {
-      this.#dropped++;
+      this.#tracker?.noteDropped();
       return;
     }
     const epochMs = performance.timeOrigin + performance.now();
@@ -294,7 +292,7 @@ export class FacePayCheckout extends LitElement {
     this.#setState(CheckoutState.Verifying, t.verifying, 'prompt');
     this._prompt = t.verifying;
     try {
-      const outcome = await api.verify({ ...tracker.evidence(), droppedFrames: this.#dropped }, signal);
+      const outcome = await api.verify(tracker.evidence(), signal);
       if (signal?.aborted) return;
       if (outcome.status === 'verified') {
         const text = this.mode === 'enroll' ? t.enrolSuccess : t.success;
