@@ -1,6 +1,6 @@
 import { createLocalJWKSet, errors, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
 import { ErrorCode, type Evaluation } from '@facepay/protocol';
-import { TOKEN_ALGORITHM, TOKEN_TYPE, type FacePayTokenClaims } from '@facepay/verify';
+import { TOKEN_ALGORITHM, TOKEN_MAX_LIFETIME_S, TOKEN_TYPE, type FacePayTokenClaims } from '@facepay/verify';
 import { ApiError } from './api-error.js';
 import type { KeyStore } from './keys/key-store.js';
 import type { SessionRecord } from './records.js';
@@ -52,9 +52,11 @@ export class TokenChecker {
         algorithms: [TOKEN_ALGORITHM],
         typ: TOKEN_TYPE,
         issuer,
+        maxTokenAge: TOKEN_MAX_LIFETIME_S,
         requiredClaims: ['aud', 'exp', 'jti'],
       });
       if (typeof payload.aud !== 'string' || typeof payload.jti !== 'string') throw new errors.JWTInvalid('aud and jti must be strings');
+      if (payload.exp! - payload.iat! > TOKEN_MAX_LIFETIME_S) throw new errors.JWTInvalid('The token lives too long');
       return payload as unknown as FacePayTokenClaims;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new ApiError(ErrorCode.TokenExpired, 'The token expired');
