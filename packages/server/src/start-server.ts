@@ -35,6 +35,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       app.log.warn({ steps: config.fixedChallenge }, 'FACEPAY_FIXED_CHALLENGE is set: every challenge is the same sequence. Tests and demos only, never production.');
       process.stderr.write(`\n!!! FACEPAY_FIXED_CHALLENGE=${config.fixedChallenge.join(',')}: every challenge is this fixed sequence. Liveness is weakened; never use this in production. !!!\n\n`);
     }
+    if (config.redisUrl && !config.issuer) {
+      app.log.warn({ issuer: ctx.issuer }, 'Shared state (Redis) but no FACEPAY_ISSUER: tokens name this instance as issuer, and other instances will refuse them at consume. Set FACEPAY_ISSUER to the public URL on every instance.');
+    }
     app.log.info({ url, issuer: ctx.issuer, store: config.redisUrl ? 'redis' : 'sqlite', dataDir: config.dataDir }, 'facepay server started');
     return {
       url,
