@@ -41,7 +41,7 @@ const plugins = (extra = []) => [
 export function packageBuild(pkg, parts) {
   const manifest = require(join(import.meta.dirname, pkg, 'package.json'));
   const deps = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
-  const external = (id) => deps.some((dep) => id === dep || id.startsWith(`${dep}/`));
+  const external = (id) => id.startsWith('node:') || deps.some((dep) => id === dep || id.startsWith(`${dep}/`));
   const builds = [];
   if (parts.entries?.length) {
     builds.push({
@@ -65,6 +65,9 @@ export function packageBuild(pkg, parts) {
 export default [
   ...packageBuild('packages/protocol', { entries: ['index'] }),
   ...packageBuild('packages/liveness', { entries: ['index'] }),
+  ...packageBuild('packages/verify', { entries: ['index'] }),
+  ...packageBuild('packages/server', { entries: ['index'] }),
+  ...packageBuild('packages/cli', { entries: ['main'] }),
   ...packageBuild('packages/vision', {
     entries: ['index', 'main-thread'],
     bundles: ['vision.worker'],

@@ -1,25 +1,11 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { ErrorCode } from '@facepay/protocol';
 import { ApiError } from './api-error.js';
-import type { KeyStore } from './keys/key-store.js';
+import type { AppContext } from './context.js';
 import { BODY_LIMIT } from './limits.js';
-import type { ServerConfig } from './options.js';
-import type { MerchantRecord } from './records.js';
 import { registerBrowserRoutes } from './routes/browser-routes.js';
 import { registerJwksRoute } from './routes/jwks-route.js';
 import { registerMerchantRoutes } from './routes/merchant-routes.js';
-import { hashSecret } from './secrets.js';
-import type { Store } from './store/store.js';
-import type { TokenChecker } from './tokens.js';
-
-export interface AppContext {
-  config: ServerConfig;
-  store: Store;
-  keys: KeyStore;
-  /** The tokens' `iss`; set once the server listens (its URL, unless configured). */
-  issuer: string;
-  tokens: TokenChecker;
-}
 
 /** Fastify with the facepay routes, coded errors and logs without bodies. */
 export function createApp(ctx: AppContext): FastifyInstance {
@@ -51,7 +37,7 @@ export function createApp(ctx: AppContext): FastifyInstance {
   return app;
 }
 
-export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   if (error.headers) reply.headers(error.headers);
   return reply.code(error.status).send(error.body());
 }
@@ -67,28 +53,4 @@ function toApiError(error: FastifyError): ApiError {
   }
   if (status >= 400 && status < 500) return new ApiError(ErrorCode.InvalidRequest, error.message, { status });
   return new ApiError(ErrorCode.InternalError, 'Internal error');
-}
-
-/** The credential of `Authorization: Bearer <credential>`. */
-export function bearer(request: FastifyRequest): string {
-  const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(request.headers.authorization ?? '');
-  if (!match) throw new ApiError(ErrorCode.Unauthorized, 'Send Authorization: Bearer <key>');
-  return match[1]!;
-}
-
-/** The merchant whose secret key the request carries. */
-export async function authenticateMerchant(ctx: AppContext, request: FastifyRequest): Promise<MerchantRecord> {
-  const merchant = await ctx.store.merchantBySecretKeyHash(hashSecret(bearer(request)));
-  if (!merchant) throw new ApiError(ErrorCode.Unauthorized, 'Unknown secret key');
-  return merchant;
-}
-
-/** Counts the request against a fixed one-minute window; over `perMinute` it is refused. */
-export async function rateLimit(ctx: AppContext, key: string, perMinute: number): Promise<void> {
-  const now = Date.now();
-  const count = await ctx.store.hit(key, 60_000, now);
-  if (count > perMinute) {
-    const retryAfter = String(Math.ceil((60_000 - (now % 60_000)) / 1000));
-    throw new ApiError(ErrorCode.RateLimited, 'Too many requests; retry later', { headers: { 'retry-after': retryAfter } });
-  }
 }

@@ -1,5 +1,6 @@
 import { FileKeyStore } from './keys/file-key-store.js';
-import { createApp, type AppContext } from './app.js';
+import { createApp } from './app.js';
+import type { AppContext } from './context.js';
 import { createMerchant, type CreatedMerchant } from './merchants.js';
 import { resolveConfig, type StartServerOptions } from './options.js';
 import { openStore } from './store/open-store.js';

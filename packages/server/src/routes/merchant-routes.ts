@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode } from '@facepay/protocol';
 import { ApiError } from '../api-error.js';
-import { authenticateMerchant, rateLimit, type AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
+import { authenticateMerchant, rateLimit } from '../guards.js';
 import { SESSION_TTL_MS } from '../limits.js';
 import { SessionPurpose, SessionStatus, type SessionRecord } from '../records.js';
 import { hashSecret, randomId } from '../secrets.js';
