@@ -184,6 +184,7 @@ describe('verifyFacePayToken', () => {
       { jwks, ...OPTIONS, amount: 0 },
       { jwks, ...OPTIONS, currency: 'eur' },
       { jwks, ...OPTIONS, clockTolerance: -1 },
+      { jwks: { keys: 'none' }, ...OPTIONS },
       undefined,
     ];
     for (const options of misuses) {

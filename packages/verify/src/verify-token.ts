@@ -91,7 +91,11 @@ function keyResolver(options: VerifyFacePayTokenOptions): JWTVerifyGetKey {
   if ((options.jwks === undefined) === (options.jwksUrl === undefined)) throw new TypeError('verifyFacePayToken: give exactly one of jwks and jwksUrl');
   let keys: JWTVerifyGetKey;
   if (options.jwks !== undefined) {
-    keys = createLocalJWKSet(options.jwks);
+    try {
+      keys = createLocalJWKSet(options.jwks);
+    } catch (error) {
+      throw new TypeError(`verifyFacePayToken: jwks is not a JSON Web Key Set: ${(error as Error).message}`);
+    }
   } else {
     const href = new URL(options.jwksUrl!).href;
     keys = remoteSets.get(href) ?? createRemoteJWKSet(new URL(href));
