@@ -38,8 +38,11 @@ async function main(args: string[]): Promise<number> {
       process.stderr.write(`facepay ${command.name.join(' ')}: ${(error as Error).message}\n\n${command.usage}\n`);
       return 2;
     }
-    if (error instanceof FacePayError) {
-      process.stderr.write(`facepay ${command.name.join(' ')}: ${error.code}: ${error.message}\n`);
+    // Configuration and the system (a port in use, an unreachable Redis) are the user's to
+    // fix: their message is enough. Anything else is a bug and keeps its stack.
+    const systemError = typeof (error as { syscall?: unknown }).syscall === 'string';
+    if (error instanceof FacePayError || systemError) {
+      process.stderr.write(`facepay ${command.name.join(' ')}: ${code || 'error'}: ${(error as Error).message}\n`);
       return 1;
     }
     throw error;

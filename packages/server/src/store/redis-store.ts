@@ -1,4 +1,5 @@
 import { Redis, type ChainableCommander } from 'ioredis';
+import { ErrorCode, FacePayError } from '@facepay/protocol';
 import { SESSION_RETENTION_MS } from '../limits.js';
 import type { MerchantRecord, SessionRecord } from '../records.js';
 import type { Store } from './store.js';
@@ -44,12 +45,17 @@ export class RedisStore implements Store {
       connectTimeout: 5000,
     }) as ScriptedRedis;
     redis.defineCommand('facepayReplaceSession', { numberOfKeys: 1, lua: REPLACE_SESSION });
+    // While Redis is away, ioredis reports every reconnect attempt here; requests meanwhile
+    // fail with their own errors (500s, logged), so these need no second report.
+    let lastError: Error | undefined;
+    redis.on('error', (error: Error) => (lastError = error));
     try {
       await redis.connect();
       await redis.ping();
     } catch (error) {
       redis.disconnect();
-      throw error;
+      const reason = (lastError ?? (error as Error)).message;
+      throw new FacePayError(ErrorCode.ConfigInvalid, `Redis at ${redactUrl(url)} could not be reached: ${reason}`, { cause: error });
     }
     return new RedisStore(redis, options.prefix ?? 'facepay:');
   }
@@ -113,6 +119,17 @@ export class RedisStore implements Store {
 
   #key(kind: string, id: string): string {
     return `${this.#prefix}${kind}:${id}`;
+  }
+}
+
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return 'the given URL';
   }
 }
 
