@@ -146,6 +146,17 @@ describe('facepay serve', () => {
     expect(replay.body.error.code).toBe('challenge-missing');
   });
 
+  it('never takes a verdict from the client: evidence claiming one is refused', async () => {
+    const session = await createSession(server.url, merchant);
+    const challenge = await fetchChallenge(server.url, session);
+    const evidence = synthesiseEvidence({ challenge, sessionId: session.id, startedAt: Date.now() });
+    for (const claim of [{ verdict: 'live' }, { score: 1 }, { evaluation: { verdict: 'live', score: 1, checks: [], reasons: [] } }]) {
+      const answer = await verify(session, { ...evidence, ...claim });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('evidence-invalid');
+    }
+  });
+
   it('refuses evidence recorded for another session, and counts the attempt', async () => {
     const mine = await createSession(server.url, merchant);
     const other = await createSession(server.url, merchant);

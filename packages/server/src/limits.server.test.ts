@@ -49,7 +49,11 @@ describe('limits and settings', () => {
     const session = await createSession(server.url, merchant);
     await awayFromWindowEdge();
     const answers = [];
-    for (let i = 0; i < 8; i++) answers.push(await call(server.url, `/v1/sessions/${session.id}/challenge`, { auth: session.client_secret, headers: { origin: ORIGIN } }));
+    // A forged X-Forwarded-For does not make a new client: no proxy is trusted by default.
+    for (let i = 0; i < 8; i++) {
+      const headers = { origin: ORIGIN, 'x-forwarded-for': `203.0.113.${i}` };
+      answers.push(await call(server.url, `/v1/sessions/${session.id}/challenge`, { auth: session.client_secret, headers }));
+    }
     expectLimited(answers.map((answer) => answer.status), 6);
     const refused = answers.at(-1)!;
     expect(refused.body.error.code).toBe('rate-limited');
