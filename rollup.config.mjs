@@ -41,7 +41,7 @@ const plugins = (extra = []) => [
 export function packageBuild(pkg, parts) {
   const manifest = require(join(import.meta.dirname, pkg, 'package.json'));
   const deps = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
-  const external = (id) => deps.some((dep) => id === dep || id.startsWith(`${dep}/`));
+  const external = (id) => id.startsWith('node:') || deps.some((dep) => id === dep || id.startsWith(`${dep}/`));
   const builds = [];
   if (parts.entries?.length) {
     builds.push({
@@ -65,6 +65,8 @@ export function packageBuild(pkg, parts) {
 export default [
   ...packageBuild('packages/protocol', { entries: ['index'] }),
   ...packageBuild('packages/liveness', { entries: ['index'] }),
+  ...packageBuild('packages/verify', { entries: ['index'] }),
+  ...packageBuild('packages/server', { entries: ['index'] }),
   ...packageBuild('packages/vision', {
     entries: ['index', 'main-thread'],
     bundles: ['vision.worker'],
@@ -73,8 +75,8 @@ export default [
       ['@mediapipe/tasks-vision/vision_wasm_module_internal.wasm', 'wasm/vision_wasm_module_internal.wasm'],
     ],
   }),
-  // The page `facepay analyze` drives in headless Chromium.
-  ...packageBuild('packages/cli', { bundles: ['analyze-page'] }),
+  // The CLI, and the page `facepay analyze` drives in headless Chromium.
+  ...packageBuild('packages/cli', { entries: ['main'], bundles: ['analyze-page'] }),
   // The element's script-tag bundle looks for the worker and its assets beside itself.
   ...packageBuild('packages/element', {
     entries: ['index', 'define'],

@@ -43,6 +43,47 @@ export const ErrorCode = {
   ServerError: 'server-error',
   /** A required element attribute (`session`, `client-secret`, `server`) is missing. */
   MissingAttribute: 'missing-attribute',
+
+  // The server's answers (`{ "error": { "code", "message" } }`); the HTTP status is in the docs.
+
+  /** 401: the `Authorization: Bearer` key or client secret is missing or wrong. */
+  Unauthorized: 'unauthorized',
+  /** 403: the request's `Origin` is not one of the merchant's allowed origins. */
+  OriginNotAllowed: 'origin-not-allowed',
+  /** 404: no such route, session or merchant. */
+  NotFound: 'not-found',
+  /** 400 (415 for a body that is not JSON): the request does not match its schema. */
+  InvalidRequest: 'invalid-request',
+  /** 413: the body is larger than the route accepts. */
+  PayloadTooLarge: 'payload-too-large',
+  /** 429: too many requests from this address or for this merchant; see `Retry-After`. */
+  RateLimited: 'rate-limited',
+  /** 410: the session's time ran out. */
+  SessionExpired: 'session-expired',
+  /** 409: the session already verified, or failed for good; it takes no more challenges or evidence. */
+  SessionClosed: 'session-closed',
+  /** 403: the session used up its verify attempts. */
+  AttemptsExceeded: 'attempts-exceeded',
+  /** 409: evidence arrived with no open challenge (none fetched, or already answered). */
+  ChallengeMissing: 'challenge-missing',
+  /** 400: the evidence names another session. */
+  EvidenceSessionMismatch: 'evidence-session-mismatch',
+  /** 400: the evidence answers another challenge (nonce or steps differ from the open one). */
+  EvidenceChallengeMismatch: 'evidence-challenge-mismatch',
+  /** 400: the evidence's frames do not fall between the challenge's issue and its submission. */
+  EvidenceStale: 'evidence-stale',
+  /** 422: the liveness decision was not `live`; the body carries `reasons` and `retryable`. */
+  LivenessFailed: 'liveness-failed',
+  /** 400: the token is malformed, not signed by this server, or for another merchant. */
+  TokenInvalid: 'token-invalid',
+  /** 410: the token's `exp` has passed. */
+  TokenExpired: 'token-expired',
+  /** 409: the token was consumed before. */
+  TokenConsumed: 'token-consumed',
+  /** The server's configuration (options, environment) is unusable; it does not start. */
+  ConfigInvalid: 'config-invalid',
+  /** 500: a bug or an unavailable store; the message says no more than that. */
+  InternalError: 'internal-error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

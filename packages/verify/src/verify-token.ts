@@ -1,0 +1,194 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { TOKEN_ALGORITHM, TOKEN_MAX_LIFETIME_S, TOKEN_TYPE, type FacePayTokenClaims } from './claims.js';
+import { FacePayTokenError, FacePayTokenErrorCode } from './errors.js';
+
+export interface VerifyFacePayTokenOptions {
+  /** The server's key set, when you already hold it (e.g. fetched at deploy time). */
+  jwks?: JSONWebKeySet;
+  /** Where to fetch the key set (`<server>/.well-known/jwks.json`); cached per URL. */
+  jwksUrl?: string | URL;
+  /** The facepay server's issuer (its base URL unless it was configured otherwise). */
+  issuer: string;
+  /** Your merchant id: tokens for other merchants are refused. */
+  audience: string;
+  /** The order reference you created the session with. */
+  reference: string;
+  /** The amount you are about to charge, in minor units. */
+  amount: number;
+  /** Its ISO 4217 code, upper case. */
+  currency: string;
+  /**
+   * Seconds of clock difference tolerated between your clock and the server's, for `iat`
+   * and `exp` (default 5): a clock a second behind would otherwise see fresh tokens as
+   * issued in the future.
+   */
+  clockTolerance?: number;
+}
+
+const DEFAULT_CLOCK_TOLERANCE_S = 5;
+
+// One cache per URL: jose's remote set refetches on an unknown `kid` (key rotation) at most
+// every 30 s and otherwise keeps the set for 10 minutes.
+const remoteSets = new Map<string, JWTVerifyGetKey>();
+
+/**
+ * Verifies a facepay token offline against the server's public keys and checks that it
+ * was issued for this merchant, this order and this amount. Resolves to the claims;
+ * rejects with a `FacePayTokenError` whose `code` says why. Single use is not checked
+ * here: call `consume` before charging.
+ */
+export async function verifyFacePayToken(token: string, options: VerifyFacePayTokenOptions): Promise<FacePayTokenClaims> {
+  const keys = keyResolver(options);
+  const clockTolerance = options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE_S;
+  if (typeof token !== 'string') throw new TypeError('verifyFacePayToken: token must be a string');
+  checkHeader(token);
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, keys, {
+      algorithms: [TOKEN_ALGORITHM],
+      typ: TOKEN_TYPE,
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTolerance,
+      maxTokenAge: TOKEN_MAX_LIFETIME_S,
+      requiredClaims: ['exp', 'jti'],
+    }));
+  } catch (error) {
+    throw fromJose(error);
+  }
+  const claims = checkClaims(payload);
+  if (claims.exp - claims.iat > TOKEN_MAX_LIFETIME_S) {
+    throw claimInvalid('exp', `The token lives ${claims.exp - claims.iat} s, longer than ${TOKEN_MAX_LIFETIME_S} s`);
+  }
+  if (claims.ref !== options.reference) {
+    throw new FacePayTokenError(FacePayTokenErrorCode.TokenReferenceMismatch, 'The token was issued for another reference');
+  }
+  if (claims.amount.value !== options.amount || claims.amount.currency !== options.currency) {
+    throw new FacePayTokenError(FacePayTokenErrorCode.TokenAmountMismatch, 'The token was issued for another amount or currency');
+  }
+  return claims;
+}
+
+function keyResolver(options: VerifyFacePayTokenOptions): JWTVerifyGetKey {
+  if (typeof options !== 'object' || options === null) throw new TypeError('verifyFacePayToken: options are required');
+  for (const name of ['issuer', 'audience', 'reference'] as const) {
+    if (typeof options[name] !== 'string' || options[name].length === 0) throw new TypeError(`verifyFacePayToken: ${name} must be a non-empty string`);
+  }
+  if (!Number.isSafeInteger(options.amount) || options.amount <= 0) throw new TypeError('verifyFacePayToken: amount must be a positive integer (minor units)');
+  if (typeof options.currency !== 'string' || !/^[A-Z]{3}$/.test(options.currency)) {
+    throw new TypeError('verifyFacePayToken: currency must be an ISO 4217 code in upper case');
+  }
+  if (options.clockTolerance !== undefined && !(options.clockTolerance >= 0)) throw new TypeError('verifyFacePayToken: clockTolerance must be ≥ 0 seconds');
+  if ((options.jwks === undefined) === (options.jwksUrl === undefined)) throw new TypeError('verifyFacePayToken: give exactly one of jwks and jwksUrl');
+  let keys: JWTVerifyGetKey;
+  if (options.jwks !== undefined) {
+    try {
+      keys = createLocalJWKSet(options.jwks);
+    } catch (error) {
+      throw new TypeError(`verifyFacePayToken: jwks is not a JSON Web Key Set: ${(error as Error).message}`);
+    }
+  } else {
+    const href = new URL(options.jwksUrl!).href;
+    keys = remoteSets.get(href) ?? createRemoteJWKSet(new URL(href));
+    remoteSets.set(href, keys);
+  }
+  // Tells "no such kid" apart from "the key set could not be had".
+  return async (header, input) => {
+    try {
+      return await keys(header, input);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+        throw new FacePayTokenError(FacePayTokenErrorCode.TokenKeyUnknown, `No single key in the JWKS has kid ${JSON.stringify(header.kid)}`, { cause: error });
+      }
+      throw new FacePayTokenError(FacePayTokenErrorCode.JwksUnavailable, `The JWKS could not be used: ${(error as Error).message}`, { cause: error });
+    }
+  };
+}
+
+/** The header checks, first: they give a precise code before any key is fetched. */
+function checkHeader(token: string): void {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch (error) {
+    throw new FacePayTokenError(FacePayTokenErrorCode.TokenMalformed, 'The token is not a compact JWS', { cause: error });
+  }
+  if (token.split('.').length !== 3) throw new FacePayTokenError(FacePayTokenErrorCode.TokenMalformed, 'The token is not a compact JWS');
+  if (header.alg !== TOKEN_ALGORITHM) {
+    throw new FacePayTokenError(FacePayTokenErrorCode.TokenAlgNotAllowed, `The token's alg ${JSON.stringify(header.alg)} is not ${TOKEN_ALGORITHM}`);
+  }
+  if (header.typ !== TOKEN_TYPE) {
+    throw new FacePayTokenError(FacePayTokenErrorCode.TokenTypeInvalid, `The token's typ ${JSON.stringify(header.typ)} is not ${TOKEN_TYPE}`);
+  }
+  if (typeof header.kid !== 'string' || header.kid.length === 0) {
+    throw new FacePayTokenError(FacePayTokenErrorCode.TokenKeyUnknown, 'The token names no key (kid)');
+  }
+}
+
+function fromJose(error: unknown): FacePayTokenError {
+  if (error instanceof FacePayTokenError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof errors.JWTExpired) {
+    // jose reports an `iat` older than the token's longest lifetime as expired too.
+    return new FacePayTokenError(FacePayTokenErrorCode.TokenExpired, message, { cause: error });
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return claimInvalid(error.claim, message, error);
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return new FacePayTokenError(FacePayTokenErrorCode.TokenAlgNotAllowed, message, { cause: error });
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return new FacePayTokenError(FacePayTokenErrorCode.TokenSignatureInvalid, message, { cause: error });
+  }
+  // JWSInvalid, JWTInvalid (payload not a JSON object), unsupported key types in the set.
+  return new FacePayTokenError(FacePayTokenErrorCode.TokenMalformed, message, { cause: error });
+}
+
+function claimInvalid(claim: string, message: string, cause?: unknown): FacePayTokenError {
+  return new FacePayTokenError(FacePayTokenErrorCode.TokenClaimInvalid, message, { claim, cause });
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** The payload's shape; jose checked iss, aud, iat and exp against the options already. */
+function checkClaims(payload: JWTPayload): FacePayTokenClaims {
+  const p = payload as Record<string, unknown>;
+  const fail = (claim: string): never => {
+    throw claimInvalid(claim, `The token's "${claim}" claim is missing or malformed`);
+  };
+  if (!isString(p.aud)) fail('aud');
+  if (!isNumber(p.iat)) fail('iat');
+  if (!isNumber(p.exp)) fail('exp');
+  if (!isString(p.jti)) fail('jti');
+  if (!isString(p.sid)) fail('sid');
+  if (!isString(p.ref)) fail('ref');
+  if (p.sub !== undefined && !isString(p.sub)) fail('sub');
+  const amount = p.amount;
+  if (!isObject(amount) || !Number.isSafeInteger(amount.value) || !isString(amount.currency)) fail('amount');
+  const liveness = p.liveness;
+  if (
+    !isObject(liveness) ||
+    !isNumber(liveness.score) ||
+    !isString(liveness.assurance) ||
+    !Array.isArray(liveness.checks) ||
+    !liveness.checks.every((check) => isObject(check) && isString(check.name) && typeof check.passed === 'boolean' && isNumber(check.value))
+  ) {
+    fail('liveness');
+  }
+  const match = p.match;
+  // The server signs no token whose match failed; one that says so is not to be honoured.
+  if (match !== undefined && (!isObject(match) || !isNumber(match.score) || !isNumber(match.threshold) || match.passed !== true)) {
+    fail('match');
+  }
+  return payload as unknown as FacePayTokenClaims;
+}
