@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { FACES, launchChromium, ROOT, stillClip } from '@facepay/testkit';
 
-// The README's demo, as a real process, with the portrait as the camera.
+// The vision demo (`pnpm demo:vision`), as a real process, with the portrait as the camera.
 
 let demo: ChildProcess;
 let browser: Browser;
@@ -13,12 +13,12 @@ let url: string;
 beforeAll(async () => {
   const clip = await stillClip(join(FACES, 'grace_hopper.jpg'), 'still-grace-hopper');
   browser = await launchChromium({ fakeCamera: clip });
-  demo = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/demo.ts'], { cwd: ROOT, env: { ...process.env, PORT: '0' } });
+  demo = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/vision-demo.ts'], { cwd: ROOT, env: { ...process.env, PORT: '0' } });
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
     demo.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /facepay demo: (\S+)/.exec(out);
+      const match = /facepay vision demo: (\S+)/.exec(out);
       if (match) resolve(match[1]!);
     });
     demo.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -1,0 +1,72 @@
+import { PRODUCT, type Order } from './orders.js';
+
+const escape = (value: string | number): string =>
+  String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const price = (amount: number, currency: string): string =>
+  new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount / 100);
+
+function layout(title: string, body: string, scripts: string[] = []): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)} · Smile Stamps</title>
+<link rel="stylesheet" href="/static/shop.css">
+${scripts.map((src) => `<script type="module" src="${escape(src)}"></script>`).join('\n')}
+</head>
+<body>
+<header><a href="/" class="brand">Smile Stamps</a><span class="tag">demo shop · pays with facepay</span></header>
+<main>
+${body}
+</main>
+<footer>A demo: nothing is really charged. Your camera video stays in your browser; only compact face features reach facepay.</footer>
+</body>
+</html>`;
+}
+
+export function shopPage(): string {
+  return layout(
+    'Shop',
+    `<article class="product">
+  <img src="/static/stamp.svg" alt="A postage stamp with a smiling face" width="200" height="240">
+  <div>
+    <h1>${escape(PRODUCT.item)}</h1>
+    <p class="price">${price(PRODUCT.amount, PRODUCT.currency)}</p>
+    <p>A commemorative stamp for the day paying with a smile came to the web.</p>
+    <form method="post" action="/orders"><button type="submit" class="buy">Buy now</button></form>
+  </div>
+</article>`,
+  );
+}
+
+export function orderPage(order: Order, facepayUrl: string): string {
+  const session = order.session!;
+  return layout(
+    `Order ${order.id}`,
+    `<h1>Checkout</h1>
+<p class="line"><span>${escape(order.item)}</span> <strong>${price(order.amount, order.currency)}</strong></p>
+<p>Order <code>${escape(order.id)}</code></p>
+<facepay-checkout id="checkout"
+  session="${escape(session.id)}"
+  client-secret="${escape(session.clientSecret)}"
+  server="${escape(facepayUrl)}"
+  amount="${escape(order.amount)}"
+  currency="${escape(order.currency)}"
+  assets-base="/facepay/"></facepay-checkout>
+<p id="order-status" role="status" data-order-id="${escape(order.id)}" data-order-status="${escape(order.status)}">${statusText(order.status)}</p>`,
+    ['/facepay/facepay.js', '/static/order.js'],
+  );
+}
+
+export function statusText(status: Order['status']): string {
+  switch (status) {
+    case 'paid':
+      return 'Paid. Thank you! Your stamp is on its way.';
+    case 'declined':
+      return 'Payment declined. Nothing was charged.';
+    default:
+      return 'Awaiting payment.';
+  }
+}

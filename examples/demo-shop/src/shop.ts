@@ -1,0 +1,196 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { consume, FacePayTokenError, verifyFacePayToken } from '@facepay/verify';
+import { OrderBook, OrderStatus, type Order } from './orders.js';
+import { orderPage, shopPage } from './pages.js';
+
+/** The shop's facepay account: its merchant id and secret key, and where facepay runs. */
+export interface FacePayAccount {
+  /** The facepay server, as the shop backend and shoppers' browsers reach it. */
+  facepayUrl: string;
+  /** Token issuer to expect (the facepay server's `iss`). */
+  issuer: string;
+  merchantId: string;
+  secretKey: string;
+}
+
+export interface ShopOptions {
+  port?: number;
+  host?: string;
+}
+
+export interface Shop {
+  url: string;
+  orders: OrderBook;
+  /**
+   * Sets the facepay account. Separate from start-up because the merchant's allowed
+   * origin is the shop's own URL, known only once it listens.
+   */
+  connect(account: FacePayAccount): void;
+  close(): Promise<void>;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const PUBLIC = join(here, '..', 'public');
+/** The element's script-tag build, self-hosted beside the shop (the worker must be same-origin). */
+const SDK = join(here, '..', '..', '..', 'packages', 'element', 'dist');
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.task': 'application/octet-stream',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+/**
+ * The demo shop: one product, an order page that embeds <facepay-checkout>, and the
+ * merchant backend that creates the facepay session, verifies the token offline, consumes
+ * it (single use) and only then records the charge.
+ */
+export async function startShop(options: ShopOptions = {}): Promise<Shop> {
+  const orders = new OrderBook();
+  let account: FacePayAccount | undefined;
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error('shop: request failed', (error as Error).message);
+      if (!res.headersSent) json(res, 500, { error: { code: 'shop-error', message: 'The shop had a problem' } });
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://shop');
+    const path = url.pathname;
+    if (req.method === 'GET' && path.startsWith('/static/')) return file(res, PUBLIC, path.slice('/static/'.length));
+    if (req.method === 'GET' && path.startsWith('/facepay/')) return file(res, SDK, path.slice('/facepay/'.length));
+    if (!account) return json(res, 503, { error: { code: 'facepay-not-configured', message: 'The shop has no facepay account yet' } });
+    const facepay = account;
+    if (req.method === 'GET' && path === '/') return html(res, shopPage(), facepay.facepayUrl);
+    if (req.method === 'POST' && path === '/orders') return createOrder(facepay, res);
+    const match = /^\/orders\/(order_[0-9a-f]{12})(\/pay|\/decline|\/status)?$/.exec(path);
+    if (match) {
+      const order = orders.get(match[1]!);
+      if (!order) return json(res, 404, { error: { code: 'order-not-found', message: 'No such order' } });
+      const action = match[2];
+      if (req.method === 'GET' && !action) return html(res, orderPage(order, facepay.facepayUrl), facepay.facepayUrl);
+      if (req.method === 'GET' && action === '/status') return json(res, 200, { id: order.id, status: order.status, charges: order.charges.length });
+      if (req.method === 'POST' && action === '/pay') return pay(facepay, order, await readJson(req), res);
+      if (req.method === 'POST' && action === '/decline') return decline(order, res);
+    }
+    json(res, 404, { error: { code: 'not-found', message: path } });
+  }
+
+  async function createOrder(facepay: FacePayAccount, res: ServerResponse): Promise<void> {
+    const order = orders.create();
+    const response = await fetch(`${facepay.facepayUrl.replace(/\/+$/, '')}/v1/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${facepay.secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: order.amount, currency: order.currency, reference: order.id }),
+    });
+    if (!response.ok) {
+      order.status = OrderStatus.Declined;
+      json(res, 502, { error: { code: 'facepay-unavailable', message: `facepay answered ${response.status}` } });
+      return;
+    }
+    const session = (await response.json()) as { id: string; client_secret: string };
+    order.session = { id: session.id, clientSecret: session.client_secret };
+    res.writeHead(303, { location: `/orders/${order.id}` }).end();
+  }
+
+  /** Verify offline (signature, issuer, audience, expiry, reference, amount), consume, then charge. */
+  async function pay(facepay: FacePayAccount, order: Order, body: unknown, res: ServerResponse): Promise<void> {
+    const token = (body as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || token.length > 8192) {
+      return json(res, 400, { error: { code: 'token-missing', message: 'Send { "token": "..." }' } });
+    }
+    try {
+      const claims = await verifyFacePayToken(token, {
+        jwksUrl: `${facepay.facepayUrl.replace(/\/+$/, '')}/.well-known/jwks.json`,
+        issuer: facepay.issuer,
+        audience: facepay.merchantId,
+        reference: order.id,
+        amount: order.amount,
+        currency: order.currency,
+      });
+      // Single use is facepay's to enforce: a replayed token fails here even for a paid order.
+      await consume(token, { server: facepay.facepayUrl, secretKey: facepay.secretKey });
+      if (order.status !== OrderStatus.Paid) {
+        order.status = OrderStatus.Paid;
+        order.paidWith = claims.jti;
+        order.charges.push({ amount: order.amount, currency: order.currency, at: new Date().toISOString() });
+      }
+      json(res, 200, { id: order.id, status: order.status });
+    } catch (error) {
+      const code = error instanceof FacePayTokenError ? error.code : 'token-rejected';
+      const status = code === 'token-already-consumed' ? 409 : 402;
+      json(res, status, { error: { code, message: (error as Error).message }, status: order.status });
+    }
+  }
+
+  function decline(order: Order, res: ServerResponse): void {
+    if (order.status === OrderStatus.Pending) order.status = OrderStatus.Declined;
+    json(res, 200, { id: order.id, status: order.status });
+  }
+
+  await new Promise<void>((done) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}`,
+    orders,
+    connect(next) {
+      account = next;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+}
+
+/** The shop's pages run under a strict CSP: the element needs no inline script or eval. */
+function html(res: ServerResponse, body: string, facepayOrigin: string): void {
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self'",
+    `connect-src 'self' ${new URL(facepayOrigin).origin}`,
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob: mediastream:",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp, 'cache-control': 'no-store' }).end(body);
+}
+
+async function file(res: ServerResponse, root: string, relative: string): Promise<void> {
+  const path = normalize(join(root, decodeURIComponent(relative)));
+  if (!path.startsWith(root + sep)) return json(res, 403, { error: { code: 'forbidden', message: relative } });
+  const bytes = await readFile(path).catch(() => undefined);
+  if (!bytes) return json(res, 404, { error: { code: 'not-found', message: relative } });
+  res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'max-age=3600' }).end(bytes);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 16 * 1024) return undefined;
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
