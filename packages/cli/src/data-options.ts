@@ -6,11 +6,3 @@ export const DATA_OPTIONS = {
 
 export const DATA_USAGE = `  --data DIR             data directory: keys, SQLite file (default $FACEPAY_DATA_DIR or .facepay-data)
   --redis URL            keep sessions, merchants and consumed tokens in Redis (default $FACEPAY_REDIS_URL)`;
-
-export function dataDir(value: string | undefined): string {
-  return value ?? (process.env.FACEPAY_DATA_DIR || '.facepay-data');
-}
-
-export function redisUrl(value: string | undefined): string | undefined {
-  return value ?? (process.env.FACEPAY_REDIS_URL || undefined);
-}

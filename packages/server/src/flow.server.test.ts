@@ -192,8 +192,9 @@ describe('facepay serve', () => {
     const cases: [string, (challenge: Challenge) => Evidence][] = [
       ['before', (challenge) => synthesiseEvidence({ challenge, sessionId: session.id, startedAt: Date.now() - 60_000 })],
       ['after', (challenge) => synthesiseEvidence({ challenge, sessionId: session.id, startedAt: Date.now() + 60_000 })],
-      // Recorded "now" but submitted at once: four seconds of frames in no time.
-      ['span', (challenge) => synthesiseEvidence({ challenge, sessionId: session.id, startedAt: Date.now() - 2000 })],
+      // Eleven seconds of frames, half of them "in the future", submitted at once: every frame
+      // lies within the skew of the window, but they cannot have been recorded in it.
+      ['span', (challenge) => synthesiseEvidence({ challenge, sessionId: session.id, startedAt: Date.now() - 5000, perform: ['blink', 'turn-left', 'turn-right', 'nod', 'smile', 'open-mouth'] })],
     ];
     for (const [, make] of cases) {
       const challenge = await fetchChallenge(server.url, session);

@@ -36,11 +36,9 @@ export interface StartServerOptions {
   env?: Record<string, string | undefined>;
 }
 
-export interface ServerConfig {
+export interface ServerConfig extends DataLocation {
   port: number;
   host: string;
-  dataDir: string;
-  redisUrl: string | undefined;
   issuer: string | undefined;
   tokenLifetimeS: number;
   clockSkewMs: number;
@@ -53,6 +51,16 @@ export interface ServerConfig {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface DataLocation {
+  dataDir: string;
+  redisUrl: string | undefined;
+}
+
+/** Where the state lives: the options, else `FACEPAY_DATA_DIR` and `FACEPAY_REDIS_URL`, else `.facepay-data` (SQLite). */
+export function resolveDataLocation(options: { dataDir?: string | undefined; redisUrl?: string | undefined }, env: Record<string, string | undefined> = process.env): DataLocation {
+  return { dataDir: options.dataDir ?? (env.FACEPAY_DATA_DIR || '.facepay-data'), redisUrl: options.redisUrl ?? (env.FACEPAY_REDIS_URL || undefined) };
+}
 
 /**
  * Options first, then the environment, then defaults. A bad option is a TypeError (the
@@ -72,8 +80,7 @@ export function resolveConfig(options: StartServerOptions): ServerConfig {
   const config: ServerConfig = {
     port: options.port ?? 8787,
     host: options.host ?? '127.0.0.1',
-    dataDir: pick('dataDir', options.dataDir, 'FACEPAY_DATA_DIR', (text) => text) ?? '.facepay-data',
-    redisUrl: pick('redisUrl', options.redisUrl, 'FACEPAY_REDIS_URL', (text) => text),
+    ...resolveDataLocation(options, env),
     issuer: pick('issuer', options.issuer, 'FACEPAY_ISSUER', (text) => text),
     tokenLifetimeS: pick('tokenLifetimeS', options.tokenLifetimeS, 'FACEPAY_TOKEN_LIFETIME_S', integer) ?? TOKEN_MAX_LIFETIME_S,
     clockSkewMs: pick('clockSkewMs', options.clockSkewMs, 'FACEPAY_CLOCK_SKEW_MS', integer) ?? DEFAULT_CLOCK_SKEW_MS,

@@ -12,7 +12,7 @@ import { TOKEN_ALGORITHM, TOKEN_MAX_LIFETIME_S, TOKEN_TYPE, type FacePayTokenCla
 import { FacePayTokenError, FacePayTokenErrorCode } from './errors.js';
 
 export interface VerifyFacePayTokenOptions {
-  /** The server's key set, when you already hold it (e.g. fetched at deploy time). */
+  /** The server's key set, when you already hold it; pass a new object when it changes (keys are cached per object). */
   jwks?: JSONWebKeySet;
   /** Where to fetch the key set (`<server>/.well-known/jwks.json`); cached per URL. */
   jwksUrl?: string | URL;
@@ -39,6 +39,8 @@ const DEFAULT_CLOCK_TOLERANCE_S = 5;
 // One cache per URL: jose's remote set refetches on an unknown `kid` (key rotation) at most
 // every 30 s and otherwise keeps the set for 10 minutes.
 const remoteSets = new Map<string, JWTVerifyGetKey>();
+// One per key set object: a jose set imports each key once, on first use.
+const localSets = new WeakMap<JSONWebKeySet, JWTVerifyGetKey>();
 
 /**
  * Verifies a facepay token offline against the server's public keys and checks that it
@@ -78,6 +80,7 @@ export async function verifyFacePayToken(token: string, options: VerifyFacePayTo
   return claims;
 }
 
+/** Checks the options (a TypeError on misuse) and gives the key lookup they ask for. */
 function keyResolver(options: VerifyFacePayTokenOptions): JWTVerifyGetKey {
   if (typeof options !== 'object' || options === null) throw new TypeError('verifyFacePayToken: options are required');
   for (const name of ['issuer', 'audience', 'reference'] as const) {
@@ -92,10 +95,11 @@ function keyResolver(options: VerifyFacePayTokenOptions): JWTVerifyGetKey {
   let keys: JWTVerifyGetKey;
   if (options.jwks !== undefined) {
     try {
-      keys = createLocalJWKSet(options.jwks);
+      keys = localSets.get(options.jwks) ?? createLocalJWKSet(options.jwks);
     } catch (error) {
       throw new TypeError(`verifyFacePayToken: jwks is not a JSON Web Key Set: ${(error as Error).message}`);
     }
+    localSets.set(options.jwks, keys);
   } else {
     const href = new URL(options.jwksUrl!).href;
     keys = remoteSets.get(href) ?? createRemoteJWKSet(new URL(href));

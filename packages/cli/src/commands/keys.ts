@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { FileKeyStore } from '@facepay/server';
+import { FileKeyStore, resolveDataLocation } from '@facepay/server';
 import type { Command } from '../command.js';
-import { dataDir } from '../data-options.js';
 
 const USAGE_DATA = '  --data DIR             data directory holding keys/ (default $FACEPAY_DATA_DIR or .facepay-data)';
 
@@ -13,7 +12,7 @@ ${USAGE_DATA}
 A running server picks the new key up within a second. Prints the new key as JSON.`,
   async run(args) {
     const { values } = parseArgs({ args, options: { data: { type: 'string' } }, strict: true });
-    const keys = await FileKeyStore.open(dataDir(values.data));
+    const keys = await FileKeyStore.open(resolveDataLocation({ dataDir: values.data }).dataDir);
     process.stdout.write(`${JSON.stringify(await keys.rotate(), null, 2)}\n`);
     return 0;
   },
@@ -26,7 +25,7 @@ export const keysList: Command = {
 ${USAGE_DATA}`,
   async run(args) {
     const { values } = parseArgs({ args, options: { data: { type: 'string' } }, strict: true });
-    const keys = await FileKeyStore.open(dataDir(values.data), { create: false });
+    const keys = await FileKeyStore.open(resolveDataLocation({ dataDir: values.data }).dataDir, { create: false });
     process.stdout.write(`${JSON.stringify(keys.list(), null, 2)}\n`);
     return 0;
   },

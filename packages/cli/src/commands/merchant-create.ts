@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { createMerchant, openStore, type MerchantLiveness } from '@facepay/server';
+import { createMerchant, openStore, resolveDataLocation, type MerchantLiveness } from '@facepay/server';
 import { CHALLENGE_STEPS, type ChallengeStep } from '@facepay/protocol';
 import { UsageError, type Command } from '../command.js';
-import { DATA_OPTIONS, DATA_USAGE, dataDir, redisUrl } from '../data-options.js';
+import { DATA_OPTIONS, DATA_USAGE } from '../data-options.js';
 
 export const merchantCreate: Command = {
   name: ['merchant', 'create'],
@@ -35,8 +35,7 @@ The secret key is printed once and stored only as its SHA-256.`,
     if (values.pool !== undefined) liveness.pool = values.pool.split(',').map((step) => step.trim()) as ChallengeStep[];
     if (values['challenge-length'] !== undefined) liveness.length = Number(values['challenge-length']);
     if (values['min-score'] !== undefined) liveness.minScore = Number(values['min-score']);
-    const redis = redisUrl(values.redis);
-    const store = await openStore({ dataDir: dataDir(values.data), ...(redis && { redisUrl: redis }) });
+    const store = await openStore(resolveDataLocation({ dataDir: values.data, redisUrl: values.redis }));
     try {
       const created = await createMerchant(store, { name: values.name, origins: values.origin, liveness });
       process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);

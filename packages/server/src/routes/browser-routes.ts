@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createChallenge, evaluate, validateEvidence, type LivenessPolicy } from '@facepay/liveness';
 import { ErrorCode, Verdict } from '@facepay/protocol';
@@ -8,7 +7,7 @@ import { bearer, rateLimit } from '../guards.js';
 import { bindingError } from '../evidence-binding.js';
 import { MAX_ATTEMPTS, VERIFY_BODY_LIMIT } from '../limits.js';
 import { SessionStatus, type MerchantRecord, type SessionRecord } from '../records.js';
-import { hashSecret, sameHash } from '../secrets.js';
+import { hashSecret, randomId, sameHash } from '../secrets.js';
 import { closeSession, openChallenge, takeChallenge } from '../session-rules.js';
 import { updateSession } from '../store/update-session.js';
 import { signToken } from '../tokens.js';
@@ -47,7 +46,7 @@ export function registerBrowserRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   app.get('/v1/sessions/:id/challenge', options, async (request: SessionRequest, reply) => {
     const { session, merchant } = await authorise(ctx, request, reply);
-    const nonce = randomBytes(24).toString('base64url');
+    const nonce = randomId('', 24);
     const { pool, length } = merchant.liveness;
     const steps = ctx.config.fixedChallenge ?? createChallenge(nonce, { ...(pool && { pool }), ...(length !== undefined && { length }) });
     const now = Date.now();

@@ -6,7 +6,7 @@ export interface OpenStoreOptions {
   /** The data directory (SQLite's file goes here unless `redisUrl` is given). */
   dataDir: string;
   /** `redis://…`: share state with other instances through this Redis. */
-  redisUrl?: string;
+  redisUrl?: string | undefined;
 }
 
 /** The store the options ask for: Redis when a URL is given, else SQLite in the data dir. */
