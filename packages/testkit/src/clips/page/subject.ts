@@ -1,0 +1,122 @@
+import type { VisionClient } from '@facepay/vision';
+import type { SubjectSource } from '../plan.js';
+import { FRAME_HEIGHT, FRAME_WIDTH, PLATE_HEIGHT, PLATE_ORIGIN_X, PLATE_ORIGIN_Y, PLATE_WIDTH } from '../plan.js';
+import { FaceRig } from './face-rig.js';
+import { CHIN, FACE_SIDES, FOREHEAD_TOP, LEFT_EYE, RIGHT_EYE } from './face-regions.js';
+
+/** A portrait made ready to render: its plate (the texture), its rig and the photo itself. */
+export interface Subject {
+  id: string;
+  plate: OffscreenCanvas;
+  rig: FaceRig;
+  photo: ImageBitmap;
+}
+
+/** Where the face's centre sits in the frame when the head is at rest. */
+const FACE_CENTRE_X = FRAME_WIDTH / 2;
+const FACE_CENTRE_Y = FRAME_HEIGHT * 0.5;
+
+/**
+ * Loads a portrait, finds its face with the real vision worker, scales it so the face has
+ * the wanted width in the frame, extends its edges to fill the plate, and landmarks the
+ * resulting neutral frame again for the rig (with depth).
+ */
+export async function prepareSubject(source: SubjectSource, createClient: () => VisionClient): Promise<Subject> {
+  const response = await fetch(source.url);
+  if (!response.ok) throw new Error(`${source.url}: HTTP ${response.status}`);
+  const photo = await createImageBitmap(await response.blob());
+  // One client per portrait: VIDEO mode tracks from frame to frame, and the portraits are unrelated.
+  const client = createClient();
+  try {
+    const init = await client.init({});
+    if (!init.ok) throw new Error(`vision worker: ${init.error.code}: ${init.error.message}`);
+    const first = await landmarks(client, await createImageBitmap(photo), 1, source.id);
+    const px = (i: number): [number, number] => [first[i * 3]! * photo.width, first[i * 3 + 1]! * photo.height];
+    const faceWidth = Math.hypot(px(FACE_SIDES[0])[0] - px(FACE_SIDES[1])[0], px(FACE_SIDES[0])[1] - px(FACE_SIDES[1])[1]);
+    const scale = source.faceWidth / faceWidth;
+    const centreX = (px(FACE_SIDES[0])[0] + px(FACE_SIDES[1])[0]) / 2;
+    const centreY = (px(FOREHEAD_TOP)[1] + px(CHIN)[1]) / 2;
+    const plate = composePlate(photo, scale, PLATE_ORIGIN_X + FACE_CENTRE_X - centreX * scale, PLATE_ORIGIN_Y + FACE_CENTRE_Y - centreY * scale);
+
+    // Landmark the neutral frame a few times so the tracker settles, and keep the last.
+    const frame = new OffscreenCanvas(FRAME_WIDTH, FRAME_HEIGHT);
+    frame.getContext('2d')!.drawImage(plate, -PLATE_ORIGIN_X, -PLATE_ORIGIN_Y);
+    let points = first;
+    for (let i = 0; i < 3; i++) points = await landmarks(client, await createImageBitmap(frame), 1000 + i * 33, source.id);
+    const onPlate = new Float32Array(points.length);
+    for (let i = 0; i < points.length / 3; i++) {
+      onPlate[i * 3] = PLATE_ORIGIN_X + points[i * 3]! * FRAME_WIDTH;
+      onPlate[i * 3 + 1] = PLATE_ORIGIN_Y + points[i * 3 + 1]! * FRAME_HEIGHT;
+      onPlate[i * 3 + 2] = points[i * 3 + 2]! * FRAME_WIDTH;
+    }
+    return { id: source.id, plate, rig: new FaceRig(onPlate, skinColour(plate, onPlate)), photo };
+  } finally {
+    await client.close();
+  }
+}
+
+async function landmarks(client: VisionClient, frame: ImageBitmap, timestampMs: number, id: string): Promise<Float32Array> {
+  const result = await client.process(frame, timestampMs);
+  if (result.status !== 'ok') throw new Error(`${id}: vision worker: ${JSON.stringify(result)}`);
+  const face = result.observation.faces[0];
+  if (!face) throw new Error(`${id}: no face found in the portrait`);
+  return face.landmarks;
+}
+
+/**
+ * The portrait scaled onto a plate larger than the frame; beyond the photo's edges, its
+ * edge pixels are stretched outward and blurred, so the camera can sway without showing
+ * an edge, and no part of the face is ever repeated.
+ */
+function composePlate(photo: ImageBitmap, scale: number, left: number, top: number): OffscreenCanvas {
+  const plate = new OffscreenCanvas(PLATE_WIDTH, PLATE_HEIGHT);
+  const ctx = plate.getContext('2d')!;
+  const w = photo.width * scale;
+  const h = photo.height * scale;
+  const right = left + w;
+  const bottom = top + h;
+  const W = photo.width;
+  const H = photo.height;
+  ctx.filter = 'blur(16px)';
+  // [source x, y, w, h] → [target x, y, w, h]: four edges, four corners.
+  const pieces: Array<[number, number, number, number, number, number, number, number]> = [
+    [0, 0, 1, H, -20, top, left + 20, h],
+    [W - 1, 0, 1, H, right, top, PLATE_WIDTH - right + 20, h],
+    [0, 0, W, 1, left, -20, w, top + 20],
+    [0, H - 1, W, 1, left, bottom, w, PLATE_HEIGHT - bottom + 20],
+    [0, 0, 1, 1, -20, -20, left + 20, top + 20],
+    [W - 1, 0, 1, 1, right, -20, PLATE_WIDTH - right + 20, top + 20],
+    [0, H - 1, 1, 1, -20, bottom, left + 20, PLATE_HEIGHT - bottom + 20],
+    [W - 1, H - 1, 1, 1, right, bottom, PLATE_WIDTH - right + 20, PLATE_HEIGHT - bottom + 20],
+  ];
+  for (const [sx, sy, sw, sh, dx, dy, dw, dh] of pieces) {
+    if (dw > 0 && dh > 0) ctx.drawImage(photo, sx, sy, sw, sh, dx, dy, dw, dh);
+  }
+  ctx.filter = 'none';
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(photo, left, top, w, h);
+  return plate;
+}
+
+/** Mean colour of the skin between brows and upper lids, for eyelids closing over the eye. */
+function skinColour(plate: OffscreenCanvas, points: Float32Array): [number, number, number] {
+  const ctx = plate.getContext('2d')!;
+  const sum = [0, 0, 0];
+  let count = 0;
+  for (const eye of [RIGHT_EYE, LEFT_EYE]) {
+    for (let k = 0; k < eye.upperRings[0]!.length; k++) {
+      const a = eye.upperRings[0]![k]!;
+      const b = eye.upperRings[1]![k]!;
+      const x = Math.round((points[a * 3]! + points[b * 3]!) / 2);
+      const y = Math.round((points[a * 3 + 1]! + points[b * 3 + 1]!) / 2);
+      const data = ctx.getImageData(x - 1, y - 1, 3, 3).data;
+      for (let i = 0; i < data.length; i += 4) {
+        sum[0]! += data[i]!;
+        sum[1]! += data[i + 1]!;
+        sum[2]! += data[i + 2]!;
+        count++;
+      }
+    }
+  }
+  return [sum[0]! / count / 255, sum[1]! / count / 255, sum[2]! / count / 255];
+}
