@@ -64,9 +64,9 @@ async function landmarks(client: VisionClient, frame: ImageBitmap, timestampMs: 
 }
 
 /**
- * The portrait scaled onto a plate larger than the frame; beyond the photo's edges, its
- * edge pixels are stretched outward and blurred, so the camera can sway without showing
- * an edge, and no part of the face is ever repeated.
+ * The portrait scaled onto a plate larger than the frame. Beyond the photo's edges its edge
+ * pixels are stretched outward, blurred, and fade into the edge's mean colour, so the
+ * camera can sway and pan without showing a border, and no part of the face is repeated.
  */
 function composePlate(photo: ImageBitmap, scale: number, left: number, top: number): OffscreenCanvas {
   const plate = new OffscreenCanvas(PLATE_WIDTH, PLATE_HEIGHT);
@@ -77,25 +77,66 @@ function composePlate(photo: ImageBitmap, scale: number, left: number, top: numb
   const bottom = top + h;
   const W = photo.width;
   const H = photo.height;
-  ctx.filter = 'blur(16px)';
-  // [source x, y, w, h] → [target x, y, w, h]: four edges, four corners.
-  const pieces: Array<[number, number, number, number, number, number, number, number]> = [
-    [0, 0, 1, H, -20, top, left + 20, h],
-    [W - 1, 0, 1, H, right, top, PLATE_WIDTH - right + 20, h],
-    [0, 0, W, 1, left, -20, w, top + 20],
-    [0, H - 1, W, 1, left, bottom, w, PLATE_HEIGHT - bottom + 20],
-    [0, 0, 1, 1, -20, -20, left + 20, top + 20],
-    [W - 1, 0, 1, 1, right, -20, PLATE_WIDTH - right + 20, top + 20],
-    [0, H - 1, 1, 1, -20, bottom, left + 20, PLATE_HEIGHT - bottom + 20],
-    [W - 1, H - 1, 1, 1, right, bottom, PLATE_WIDTH - right + 20, PLATE_HEIGHT - bottom + 20],
+  const edges = edgeColours(photo);
+  ctx.fillStyle = mean(Object.values(edges));
+  ctx.fillRect(0, 0, PLATE_WIDTH, PLATE_HEIGHT);
+  const far = 20;
+  const fade = 140;
+  // Source strip, target box, and the fade's direction (from the photo outward).
+  const pieces: Array<{ src: [number, number, number, number]; dst: [number, number, number, number]; from: [number, number]; to: [number, number]; colour: string }> = [
+    { src: [0, 0, 1, H], dst: [-far, top, left + far, h], from: [left, 0], to: [left - fade, 0], colour: edges.left },
+    { src: [W - 1, 0, 1, H], dst: [right, top, PLATE_WIDTH - right + far, h], from: [right, 0], to: [right + fade, 0], colour: edges.right },
+    { src: [0, 0, W, 1], dst: [left, -far, w, top + far], from: [0, top], to: [0, top - fade], colour: edges.top },
+    { src: [0, H - 1, W, 1], dst: [left, bottom, w, PLATE_HEIGHT - bottom + far], from: [0, bottom], to: [0, bottom + fade], colour: edges.bottom },
   ];
-  for (const [sx, sy, sw, sh, dx, dy, dw, dh] of pieces) {
-    if (dw > 0 && dh > 0) ctx.drawImage(photo, sx, sy, sw, sh, dx, dy, dw, dh);
+  const layer = new OffscreenCanvas(PLATE_WIDTH, PLATE_HEIGHT);
+  const lctx = layer.getContext('2d')!;
+  for (const { src, dst, from, to, colour } of pieces) {
+    if (dst[2] <= 0 || dst[3] <= 0) continue;
+    lctx.globalCompositeOperation = 'source-over';
+    lctx.clearRect(0, 0, PLATE_WIDTH, PLATE_HEIGHT);
+    lctx.fillStyle = colour;
+    lctx.fillRect(...dst);
+    lctx.filter = 'blur(12px)';
+    lctx.drawImage(photo, ...src, ...dst);
+    lctx.filter = 'none';
+    const gradient = lctx.createLinearGradient(...from, ...to);
+    gradient.addColorStop(0, 'rgba(0, 0, 0, 1)');
+    gradient.addColorStop(1, 'rgba(0, 0, 0, 0)');
+    lctx.globalCompositeOperation = 'destination-in';
+    lctx.fillStyle = gradient;
+    lctx.fillRect(0, 0, PLATE_WIDTH, PLATE_HEIGHT);
+    ctx.drawImage(layer, 0, 0);
   }
-  ctx.filter = 'none';
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(photo, left, top, w, h);
   return plate;
+}
+
+/** Mean colour of each edge row or column of the photo, as CSS colours. */
+function edgeColours(photo: ImageBitmap): Record<'left' | 'right' | 'top' | 'bottom', string> {
+  const canvas = new OffscreenCanvas(photo.width, photo.height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(photo, 0, 0);
+  const average = (x: number, y: number, w: number, h: number): string => {
+    const data = ctx.getImageData(x, y, w, h).data;
+    const sum = [0, 0, 0];
+    for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) sum[c]! += data[i + c]!;
+    const n = data.length / 4;
+    return `rgb(${sum.map((v) => Math.round(v / n)).join(', ')})`;
+  };
+  return {
+    left: average(0, 0, 1, photo.height),
+    right: average(photo.width - 1, 0, 1, photo.height),
+    top: average(0, 0, photo.width, 1),
+    bottom: average(0, photo.height - 1, photo.width, 1),
+  };
+}
+
+/** The mean of CSS `rgb(r, g, b)` colours. */
+function mean(colours: string[]): string {
+  const values = colours.map((c) => c.slice(4, -1).split(',').map(Number));
+  return `rgb(${[0, 1, 2].map((i) => Math.round(values.reduce((s, v) => s + v[i]!, 0) / values.length)).join(', ')})`;
 }
 
 /** Mean colour of the skin between brows and upper lids, for eyelids closing over the eye. */
