@@ -37,7 +37,8 @@ async function serveFrame(req: IncomingMessage, res: ServerResponse): Promise<bo
   const match = /^\/__frames\/(\d+)$/.exec(req.url ?? '');
   if (!match || !current) return false;
   const { width, height } = current.clip;
-  res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(i420ToRgba(current.clip.frame(Number(match[1])), width, height));
+  const rgba = i420ToRgba(current.clip.frame(Number(match[1])), width, height);
+  res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength));
   return true;
 }
 

@@ -53,8 +53,9 @@ const median = (values: number[]): number => {
 
 /** Frames (indices) inside an action's window, a little widened for the camera's latency. */
 export function framesOf(action: Pick<ClipAction, 'start' | 'end'>, fps: number, count: number, margin = 0.1): number[] {
-  const first = Math.max(0, Math.floor((action.start - margin) * fps));
-  const last = Math.min(count - 1, Math.ceil((action.end + margin) * fps));
+  // Frames whose time lies in the window; the epsilon absorbs float dust (0.9 * 30 = 27.000000000000004).
+  const first = Math.max(0, Math.ceil((action.start - margin) * fps - 1e-6));
+  const last = Math.min(count - 1, Math.floor((action.end + margin) * fps + 1e-6));
   return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
 

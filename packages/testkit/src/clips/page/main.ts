@@ -1,11 +1,10 @@
 // The clip generator's page side, bundled by esbuild and added to the test harness page
 // (which provides the vision worker as `window.facepay.vision`).
 import type * as vision from '@facepay/vision';
-import { FRAME_HEIGHT, FRAME_WIDTH, type FramePlan, type SubjectSource } from '../plan.js';
+import type { FramePlan, SubjectSource } from '../plan.js';
 import { Renderer } from './renderer.js';
 import { paintRoom } from './room.js';
 import { prepareSubject, type Subject } from './subject.js';
-import { i420ToRgba, toI420 } from '../yuv.js';
 
 /** What the page offers the generator, as `window.facepayClips`. */
 export interface ClipPage {
@@ -41,7 +40,7 @@ host.facepayClips = {
       const plan = frames[i]!;
       const screen = plan.layers.find((layer) => layer.type === 'screen');
       const shown = screen ? await recorded(`${base}/${screen.content.clip}/${screen.content.frame}`) : undefined;
-      const body = toI420(renderer.render(plan, shown), FRAME_WIDTH, FRAME_HEIGHT);
+      const body = renderer.render(plan, shown).slice();
       await pending;
       pending = fetch(`${base}/${clip}/${i}`, { method: 'POST', body }).then((response) => {
         if (!response.ok) throw new Error(`upload of frame ${i}: HTTP ${response.status}`);
@@ -52,8 +51,8 @@ host.facepayClips = {
   },
 };
 
-async function recorded(url: string): Promise<Uint8ClampedArray> {
+async function recorded(url: string): Promise<Uint8Array<ArrayBuffer>> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return i420ToRgba(new Uint8Array(await response.arrayBuffer()), FRAME_WIDTH, FRAME_HEIGHT);
+  return new Uint8Array(await response.arrayBuffer());
 }

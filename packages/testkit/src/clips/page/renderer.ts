@@ -1,7 +1,7 @@
 import type { FramePlan, Layer, PlaneState, PrintLayer, ScreenLayer } from '../plan.js';
 import { FRAME_HEIGHT, FRAME_WIDTH, PLATE_HEIGHT, PLATE_ORIGIN_X, PLATE_ORIGIN_Y, PLATE_WIDTH } from '../plan.js';
 import { FOCAL, rotationMatrix, type Camera } from './face-rig.js';
-import { develop } from './post.js';
+import { Sensor, target } from './sensor.js';
 import type { Subject } from './subject.js';
 
 const VERTEX_SHADER = `#version 300 es
@@ -17,14 +17,17 @@ void main() {
 }`;
 
 // Mode 0: a texture, tinted per vertex and optionally covered by a solid colour.
-// Mode 1: a screen seen by a camera: the pixel grid beats against the camera's (moiré),
-// emitted light is cooler and flatter, and a reflection glares on the glass.
+// Mode 1: a screen seen by a camera, showing an I420 frame: the pixel grid beats against
+// the camera's (moiré), emitted light is cooler and flatter, a reflection glares on the glass.
 // Mode 2: glossy paper: a soft sheen band.
 const FRAGMENT_SHADER = `#version 300 es
 precision highp float;
 in vec2 vUv;
 in vec4 vTint;
 uniform sampler2D uTex;
+uniform sampler2D uY;
+uniform sampler2D uU;
+uniform sampler2D uV;
 uniform int uMode;
 uniform vec4 uColour;
 uniform vec2 uGrid;
@@ -38,6 +41,10 @@ void main() {
   c = mix(c, uColour.rgb, uColour.a);
   vec2 frag = vec2(gl_FragCoord.x, ${FRAME_HEIGHT}.0 - gl_FragCoord.y);
   if (uMode == 1) {
+    float l = 1.164 * (texture(uY, vUv).r * 255.0 - 16.0);
+    float u = texture(uU, vUv).r * 255.0 - 128.0;
+    float v = texture(uV, vUv).r * 255.0 - 128.0;
+    c = clamp(vec3(l + 1.596 * v, l - 0.392 * u - 0.813 * v, l + 2.017 * u) / 255.0, 0.0, 1.0);
     vec2 g = vUv * uGrid + uPhase;
     float cell = (0.5 + 0.5 * cos(6.2831853 * g.x)) * (0.5 + 0.5 * cos(6.2831853 * g.y));
     vec3 stripes = 0.5 + 0.5 * cos(6.2831853 * (g.x * 3.0 + vec3(0.0, 0.333, 0.667)));
@@ -73,18 +80,22 @@ export class Renderer {
   private readonly meshes = new Map<string, Mesh>();
   private readonly textures = new Map<string, WebGLTexture>();
   private readonly quad: Mesh;
-  private readonly pixels = new Uint8Array(FRAME_WIDTH * FRAME_HEIGHT * 4);
+  private readonly scene: { texture: WebGLTexture; framebuffer: WebGLFramebuffer };
+  private readonly sensor: Sensor;
+  private readonly screen: WebGLTexture[];
 
   constructor(
     private readonly subjects: Map<string, Subject>,
     room: OffscreenCanvas,
   ) {
-    const gl = this.canvas.getContext('webgl2', { antialias: false, preserveDrawingBuffer: false, depth: true });
+    const gl = this.canvas.getContext('webgl2', { antialias: false, depth: false });
     if (!gl) throw new Error('WebGL2 is not available (headless Chromium needs SwiftShader: --enable-unsafe-swiftshader)');
     this.gl = gl;
     this.program = link(gl, VERTEX_SHADER, FRAGMENT_SHADER);
+    this.sensor = new Sensor(gl, (vertex, fragment) => link(gl, vertex, fragment));
+    this.scene = target(gl, FRAME_WIDTH, FRAME_HEIGHT, true);
     gl.useProgram(this.program);
-    for (const name of ['uTex', 'uMode', 'uColour', 'uGrid', 'uPhase', 'uGlare', 'uSheen']) {
+    for (const name of ['uTex', 'uY', 'uU', 'uV', 'uMode', 'uColour', 'uGrid', 'uPhase', 'uGlare', 'uSheen']) {
       this.location[name] = gl.getUniformLocation(this.program, name);
     }
     this.attribute = {
@@ -99,26 +110,37 @@ export class Renderer {
       this.meshes.set(subject.id, this.mesh(rig.vertexCount, rig.uvs, rig.indices));
     }
     this.textures.set('room', this.texture(room));
-    this.textures.set('screen', this.texture(null));
+    // A recorded I420 frame as three single-channel planes, converted in the shader.
+    this.screen = [0, 1, 2].map(() => this.texture(null));
     this.quad = this.mesh(4, new Float32Array([0, 0, 1, 0, 1, 1, 0, 1]), new Uint16Array([0, 1, 2, 0, 2, 3]));
   }
 
   /**
-   * Renders and develops one frame: RGBA, top row first. `screen` is what a screen layer
-   * shows (RGBA, top row first).
+   * Renders one frame and captures it as the camera would: I420 bytes, top row first.
+   * `screen` is the I420 frame a screen layer shows.
    */
-  render(plan: FramePlan, screen?: Uint8ClampedArray): Uint8ClampedArray {
+  render(plan: FramePlan, screen?: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
     const gl = this.gl;
     if (screen) {
-      gl.bindTexture(gl.TEXTURE_2D, this.textures.get('screen')!);
-      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, FRAME_WIDTH, FRAME_HEIGHT, 0, gl.RGBA, gl.UNSIGNED_BYTE, screen);
+      const luma = FRAME_WIDTH * FRAME_HEIGHT;
+      gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+      const planes: Array<[number, number, number]> = [
+        [0, FRAME_WIDTH, FRAME_HEIGHT],
+        [luma, FRAME_WIDTH / 2, FRAME_HEIGHT / 2],
+        [luma * 1.25, FRAME_WIDTH / 2, FRAME_HEIGHT / 2],
+      ];
+      planes.forEach(([offset, w, h], i) => {
+        gl.bindTexture(gl.TEXTURE_2D, this.screen[i]!);
+        gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8, w, h, 0, gl.RED, gl.UNSIGNED_BYTE, screen.subarray(offset, offset + w * h));
+      });
     }
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.scene.framebuffer);
+    gl.useProgram(this.program);
     gl.viewport(0, 0, FRAME_WIDTH, FRAME_HEIGHT);
     gl.clearColor(0, 0, 0, 1);
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
     for (const layer of plan.layers) this.draw(layer, plan.camera);
-    gl.readPixels(0, 0, FRAME_WIDTH, FRAME_HEIGHT, gl.RGBA, gl.UNSIGNED_BYTE, this.pixels);
-    return develop(this.pixels, plan);
+    return this.sensor.capture(this.scene.texture, plan);
   }
 
   private draw(layer: Layer, camera: Camera): void {
@@ -175,6 +197,7 @@ export class Renderer {
   }
 
   private drawScreen(layer: ScreenLayer, camera: Camera): void {
+    const gl = this.gl;
     const height = layer.plane.height;
     const width = (height * FRAME_WIDTH) / FRAME_HEIGHT;
     const bezel = 0.05 * height;
@@ -188,7 +211,14 @@ export class Renderer {
       phase: layer.moirePhase,
       glare: [g.x, g.y, g.radius, g.strength],
     });
-    this.drawQuad(plane(layer.plane, width, height, camera), 'screen');
+    [this.screen[0]!, this.screen[1]!, this.screen[2]!].forEach((texture, i) => {
+      gl.activeTexture(gl.TEXTURE1 + i);
+      gl.bindTexture(gl.TEXTURE_2D, texture);
+    });
+    gl.uniform1i(this.location.uY!, 1);
+    gl.uniform1i(this.location.uU!, 2);
+    gl.uniform1i(this.location.uV!, 3);
+    this.drawQuad(plane(layer.plane, width, height, camera), 'room');
   }
 
   private uniforms(u: {
@@ -254,7 +284,6 @@ export class Renderer {
     const texture = gl.createTexture()!;
     gl.bindTexture(gl.TEXTURE_2D, texture);
     if (source) gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, source);
-    else gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, 1, 1, 0, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
     // No mipmaps: SwiftShader's trilinear sampling costs much time, and the frame shows
