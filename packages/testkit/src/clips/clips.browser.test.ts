@@ -151,14 +151,16 @@ describe.each(CLIP_SPECS.map((s) => [s.name, s.kind] as const))('%s (%s)', (name
     for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.start - sorted[i - 1]!.end).toBeGreaterThanOrEqual(0.6);
   });
 
-  if (['live', 'replay', 'replay-wrong-order'].includes(CLIP_SPECS.find((s) => s.name === name)!.kind)) {
+  const kind = CLIP_SPECS.find((s) => s.name === name)!.kind;
+  if (kind === 'live' || kind === 'replay' || kind === 'replay-wrong-order') {
     it('shows a face in ≥ 95% of frames, and every action as the manifest says', () => {
       expect(summary.faceShare).toBeGreaterThanOrEqual(0.95);
-      expectActions(manifest, frames);
+      // Through a screen the lids lose contrast: a replayed blink reads weaker than a live one.
+      expectActions(manifest, frames, kind === 'live' ? 0.5 : 0.3);
     });
   }
 
-  switch (CLIP_SPECS.find((s) => s.name === name)!.kind) {
+  switch (kind) {
     case 'live':
       it('keeps the eyes open outside the actions', () => {
         expect(summary.blinkOutside).toBeLessThan(0.3);
@@ -246,15 +248,15 @@ function extremeBaseline(frames: FrameSignals[]): number {
   return yaws[Math.floor(yaws.length / 2)] ?? 0;
 }
 
-function expectActions(manifest: ClipManifest, frames: FrameSignals[]): void {
+function expectActions(manifest: ClipManifest, frames: FrameSignals[], blink = 0.5): void {
   for (const action of manifest.actions) {
     const window = framesOf(action, manifest.fps, frames.length).map((i) => frames[i]!).filter((f) => f.faces > 0);
     const label = `${manifest.name}: ${action.step} at ${action.start}–${action.end} s`;
     expect(window.length, label).toBeGreaterThan(0);
     switch (action.signal) {
       case 'eyeBlink':
-        expect(Math.max(...window.map((f) => f.blinkLeft)), `${label}, left eye`).toBeGreaterThanOrEqual(0.5);
-        expect(Math.max(...window.map((f) => f.blinkRight)), `${label}, right eye`).toBeGreaterThanOrEqual(0.5);
+        expect(Math.max(...window.map((f) => f.blinkLeft)), `${label}, left eye`).toBeGreaterThanOrEqual(blink);
+        expect(Math.max(...window.map((f) => f.blinkRight)), `${label}, right eye`).toBeGreaterThanOrEqual(blink);
         break;
       case 'yaw': {
         const peak = extreme(window.map((f) => f.yaw));

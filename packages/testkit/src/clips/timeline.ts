@@ -54,15 +54,16 @@ interface Performed {
 }
 
 /**
- * Timing as people do it, varied a little by the seed: a blink closes fast and opens
- * slower (about 250 ms in all), a turn takes half a second out, a short hold and back.
+ * Timing as people do it, varied a little by the seed: a deliberate blink closes fast,
+ * stays shut a moment and opens slower (about 300 ms in all); a turn takes half a second
+ * out, a short hold and back.
  */
 function perform(step: Step, start: number, random: () => number): Performed {
   const jitter = (base: number, spread: number): number => base + spread * (random() - 0.5);
   switch (step) {
     case 'blink': {
-      const total = jitter(0.27, 0.08);
-      return { step, amplitude: 1, envelope: { start, rise: 0.35 * total, hold: 0.15 * total, fall: 0.5 * total } };
+      const total = jitter(0.3, 0.08);
+      return { step, amplitude: 1, envelope: { start, rise: 0.3 * total, hold: 0.25 * total, fall: 0.45 * total } };
     }
     case 'turn-left':
     case 'turn-right':

@@ -16,28 +16,26 @@ export interface EyeRegion {
   /** Lid margins from the outer to the inner corner, corners included. */
   upper: readonly number[];
   lower: readonly number[];
-  /** Rings of the upper lid above the margin, outer to inner: they follow the lid partly. */
-  upperRings: ReadonlyArray<readonly number[]>;
+  /** The ring above the upper margin, outer to inner, point for point with the margin's inner points. */
+  crease: readonly number[];
+  /** The ring below the lower margin, where a closed eye's lashes throw their shadow. */
+  fringe: readonly number[];
 }
 
 export const RIGHT_EYE: EyeRegion = {
   corners: [33, 133],
   upper: [33, 246, 161, 160, 159, 158, 157, 173, 133],
   lower: [33, 7, 163, 144, 145, 153, 154, 155, 133],
-  upperRings: [
-    [247, 30, 29, 27, 28, 56, 190],
-    [113, 225, 224, 223, 222, 221, 189],
-  ],
+  crease: [247, 30, 29, 27, 28, 56, 190],
+  fringe: [130, 25, 110, 24, 23, 22, 26, 112, 243],
 };
 
 export const LEFT_EYE: EyeRegion = {
   corners: [263, 362],
   upper: [263, 466, 388, 387, 386, 385, 384, 398, 362],
   lower: [263, 249, 390, 373, 374, 380, 381, 382, 362],
-  upperRings: [
-    [467, 260, 259, 257, 258, 286, 414],
-    [342, 445, 444, 443, 442, 441, 413],
-  ],
+  crease: [467, 260, 259, 257, 258, 286, 414],
+  fringe: [359, 255, 339, 254, 253, 252, 256, 341, 463],
 };
 
 /** Lips, each contour from the right mouth corner to the left one. */
@@ -56,8 +54,9 @@ export const MOUTH_OPENING = [...LIPS.upperInner, ...LIPS.lowerInner.slice(1, -1
 /** Eye openings, clockwise around each eye. */
 export const EYE_OPENINGS = [RIGHT_EYE, LEFT_EYE].map((eye) => [...eye.upper, ...eye.lower.slice(1, -1).reverse()]);
 
-export const NOSE_TIP = 1;
 export const FOREHEAD_TOP = 10;
+/** Points on the forehead, above the brows: plain skin on most portraits. */
+export const FOREHEAD = [9, 151, 108, 337] as const;
 export const CHIN = 152;
 /** The face's widest points, at the cheekbones beside the eyes. */
 export const FACE_SIDES = [234, 454] as const;

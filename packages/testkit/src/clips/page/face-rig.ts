@@ -171,7 +171,8 @@ export class FaceRig {
 
   private deform(p: Float32Array, face: FaceState): void {
     const jaw = face.jaw + 0.08 * face.smile;
-    const drop = jaw * 0.5 * this.mouthWidth;
+    // MediaPipe reads jawOpen ≥ 0.5 once the lips part by ~0.7 mouth widths.
+    const drop = jaw * 0.8 * this.mouthWidth;
     for (let v = 0; v < this.vertexCount; v++) {
       p[v * 3] = p[v * 3]! + face.smile * this.smileMotion[v * 2]!;
       p[v * 3 + 1] = p[v * 3 + 1]! + face.smile * this.smileMotion[v * 2 + 1]! + drop * this.jawWeight[v]!;
@@ -242,24 +243,32 @@ export class FaceRig {
     }
   }
 
+  /**
+   * Closed lids: the lid (margin up to the crease) turns to plain skin over a dark lash
+   * line and the lashes' shadow below it; MediaPipe reads a closed eye from that line, not
+   * from the lid geometry alone (tuned against the model: eyeBlink ≈ 0.6). An open jaw
+   * shows a dark mouth. Tints are premultiplied, so they blend evenly across a triangle.
+   */
   private tint(face: FaceState): void {
-    this.tints.fill(0);
-    const lid = smoothstep(0.25, 0.9, face.blink);
-    const open = smoothstep(0.03, 0.25, face.jaw + 0.4 * face.smile);
+    const tints = this.tints;
+    tints.fill(0);
     const [r, g, b] = this.skin;
-    const light = (r + g + b) / 3 / 0.55;
+    const set = (v: number, k: number, amount: number): void => tints.set([k * r * amount, k * g * amount, k * b * amount, amount], v * 4);
+    const closed = face.blink ** 2;
+    for (const eye of [RIGHT_EYE, LEFT_EYE]) {
+      for (const v of eye.crease) set(v, 1.05, closed);
+      for (const v of eye.upper.slice(1, -1)) set(v, 0.3, 0.9 * closed);
+      for (const v of eye.lower.slice(1, -1)) set(v, 0.1, closed);
+      for (const v of eye.fringe) set(v, 0.1, 0.9 * closed);
+    }
+    const open = smoothstep(0.03, 0.25, face.jaw + 0.4 * face.smile);
     for (const { centre, rim, kind } of this.fans) {
-      if (kind === 'eye') {
-        for (const v of [centre, ...rim]) this.tints.set([r, g, b, lid], v * 4);
-        continue;
+      // What is left of an eye's opening as the lids meet is lashes.
+      if (kind === 'eye') for (const v of [centre, ...rim]) set(v, 0.1, closed);
+      else {
+        for (const v of rim) tints.set([0.25 * r * open, 0.1 * g * open, 0.1 * b * open, open], v * 4);
+        tints.set([0.1 * r * open, 0.04 * g * open, 0.04 * b * open, open], centre * 4);
       }
-      // Upper teeth under the upper lip, a dark mouth below.
-      rim.forEach((v, k) => {
-        const upper = k < LIPS.upperInner.length;
-        const colour = upper ? [0.8 * light, 0.76 * light, 0.68 * light] : [0.22 * r, 0.1 * g, 0.1 * b];
-        this.tints.set([...colour, open * 0.95], v * 4);
-      });
-      this.tints.set([0.12 * r, 0.05 * g, 0.05 * b, open * 0.95], centre * 4);
     }
   }
 
@@ -337,8 +346,8 @@ export class FaceRig {
 }
 
 /**
- * Closes one eye: the upper lid margin comes down to meet the lower one near its bottom,
- * the lid skin above follows part of the way, the lower lid rises a little.
+ * Closes one eye: the upper lid margin comes down onto the lower one, along a line that
+ * sags a little as a closed lid does over the eyeball, and the crease follows a little.
  */
 class EyeMotion {
   private readonly ax: number;
@@ -347,6 +356,7 @@ class EyeMotion {
   private readonly by: number;
   /** Per moving vertex: index, its parameter along the eye, and how much of the lid motion it takes. */
   private readonly moves: Array<{ v: number; t: number; share: number; lower: boolean }> = [];
+  private readonly width: number;
   private readonly upperCurve: Array<[number, number, number]>;
   private readonly lowerCurve: Array<[number, number, number]>;
 
@@ -359,9 +369,9 @@ class EyeMotion {
     this.lowerCurve = curve(eye.lower);
     for (const v of eye.upper.slice(1, -1)) this.moves.push({ v, t: this.param(at(v)[0], at(v)[1]), share: 1, lower: false });
     for (const v of eye.lower.slice(1, -1)) this.moves.push({ v, t: this.param(at(v)[0], at(v)[1]), share: 1, lower: true });
-    eye.upperRings.forEach((ring, r) => {
-      for (const v of ring) this.moves.push({ v, t: this.param(at(v)[0], at(v)[1]), share: [0.55, 0.2][r]!, lower: false });
-    });
+    // More crease motion bends glasses frames and reads as a squint, not a blink.
+    for (const v of eye.crease) this.moves.push({ v, t: this.param(at(v)[0], at(v)[1]), share: 0.15, lower: false });
+    this.width = Math.hypot(this.bx - this.ax, this.by - this.ay);
   }
 
   apply(p: Float32Array, blink: number): void {
@@ -370,9 +380,8 @@ class EyeMotion {
       const tc = clamp(t, 0, 1);
       const [ux, uy] = sample(this.upperCurve, tc);
       const [lx, ly] = sample(this.lowerCurve, tc);
-      // Lids meet a little above the lower margin, as a closed eye does.
-      const meetX = lerp(lx, ux, 0.15);
-      const meetY = lerp(ly, uy, 0.15);
+      const meetX = lx;
+      const meetY = ly + 0.08 * 4 * tc * (1 - tc) * this.width;
       const from = lower ? [lx, ly] : [ux, uy];
       const k = blink * share;
       p[v * 3] = p[v * 3]! + k * (meetX - from[0]!);

@@ -16,7 +16,7 @@ void main() {
   vTint = aTint;
 }`;
 
-// Mode 0: a texture, tinted per vertex and optionally covered by a solid colour.
+// Mode 0: a texture, tinted per vertex (premultiplied) and optionally covered by a solid colour.
 // Mode 1: a screen seen by a camera, showing an I420 frame: the pixel grid beats against
 // the camera's (moiré), emitted light is cooler and flatter, a reflection glares on the glass.
 // Mode 2: glossy paper: a soft sheen band.
@@ -37,7 +37,7 @@ uniform vec2 uSheen;
 out vec4 outColour;
 void main() {
   vec3 c = texture(uTex, vUv).rgb;
-  c = mix(c, vTint.rgb, vTint.a);
+  c = c * (1.0 - vTint.a) + vTint.rgb;
   c = mix(c, uColour.rgb, uColour.a);
   vec2 frag = vec2(gl_FragCoord.x, ${FRAME_HEIGHT}.0 - gl_FragCoord.y);
   if (uMode == 1) {

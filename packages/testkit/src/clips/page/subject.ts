@@ -2,7 +2,7 @@ import type { VisionClient } from '@facepay/vision';
 import type { SubjectSource } from '../plan.js';
 import { FRAME_HEIGHT, FRAME_WIDTH, PLATE_HEIGHT, PLATE_ORIGIN_X, PLATE_ORIGIN_Y, PLATE_WIDTH } from '../plan.js';
 import { FaceRig } from './face-rig.js';
-import { CHIN, FACE_SIDES, FOREHEAD_TOP, LEFT_EYE, RIGHT_EYE } from './face-regions.js';
+import { CHIN, FACE_SIDES, FOREHEAD, FOREHEAD_TOP } from './face-regions.js';
 
 /** A portrait made ready to render: its plate (the texture), its rig and the photo itself. */
 export interface Subject {
@@ -139,25 +139,21 @@ function mean(colours: string[]): string {
   return `rgb(${[0, 1, 2].map((i) => Math.round(values.reduce((s, v) => s + v[i]!, 0) / values.length)).join(', ')})`;
 }
 
-/** Mean colour of the skin between brows and upper lids, for eyelids closing over the eye. */
+/** Mean colour of the forehead's skin, for eyelids closing over the eye. */
 function skinColour(plate: OffscreenCanvas, points: Float32Array): [number, number, number] {
   const ctx = plate.getContext('2d')!;
   const sum = [0, 0, 0];
   let count = 0;
-  for (const eye of [RIGHT_EYE, LEFT_EYE]) {
-    for (let k = 0; k < eye.upperRings[0]!.length; k++) {
-      const a = eye.upperRings[0]![k]!;
-      const b = eye.upperRings[1]![k]!;
-      const x = Math.round((points[a * 3]! + points[b * 3]!) / 2);
-      const y = Math.round((points[a * 3 + 1]! + points[b * 3 + 1]!) / 2);
-      const data = ctx.getImageData(x - 1, y - 1, 3, 3).data;
-      for (let i = 0; i < data.length; i += 4) {
-        sum[0]! += data[i]!;
-        sum[1]! += data[i + 1]!;
-        sum[2]! += data[i + 2]!;
-        count++;
-      }
+  for (const p of FOREHEAD) {
+    const data = ctx.getImageData(Math.round(points[p * 3]!) - 2, Math.round(points[p * 3 + 1]!) - 2, 5, 5).data;
+    for (let i = 0; i < data.length; i += 4) {
+      sum[0]! += data[i]!;
+      sum[1]! += data[i + 1]!;
+      sum[2]! += data[i + 2]!;
+      count++;
     }
   }
-  return [sum[0]! / count / 255, sum[1]! / count / 255, sum[2]! / count / 255];
+  // Lids are a shade darker than the forehead.
+  const k = 0.92 / count / 255;
+  return [sum[0]! * k, sum[1]! * k, sum[2]! * k];
 }
