@@ -7,3 +7,4 @@ export { startRepoServer } from './repo-server.js';
 export { openHarness } from './harness.js';
 export type { Harness } from './harness.js';
 export { stillClip } from './still-clip.js';
+export * from './clips/index.js';

@@ -1,0 +1,13 @@
+export { ensureClips, renderClips, generationTimings } from './generate.js';
+export type { ClipSet, EnsureClipsOptions } from './generate.js';
+export { clipPath, clipManifest, clipsCacheRoot, clipsDir, generatorKey } from './cache.js';
+export type { ClipFormat } from './cache.js';
+export { CLIP_SPECS } from './clip-set.js';
+export { ClipKind, STEPS, STEP_SIGNALS } from './manifest.js';
+export type { ActionSignal, ClipAction, ClipManifest, Step } from './manifest.js';
+export { SUBJECTS, subjectPortrait } from './subjects.js';
+export type { SubjectId } from './subjects.js';
+export type { ClipSpec } from './timeline.js';
+export { readY4m, y4mHeader, Y4mWriter } from './y4m.js';
+export { i420ToRgba, toI420 } from './yuv.js';
+export type { Y4mClip } from './y4m.js';
