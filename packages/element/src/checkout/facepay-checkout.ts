@@ -199,7 +199,7 @@ export class FacePayCheckout extends LitElement {
 
   /** Stops a running check, releases the camera and ends the worker. */
   cancel(): void {
-    if (!ACTIVE.has(this.state) && this.state === CheckoutState.Idle) return;
+    if (this.state === CheckoutState.Idle) return;
     this.#teardown();
     this.#setState(CheckoutState.Idle, this.#t().cancelled, 'button');
     this.dispatchEvent(facepayEvent('facepay-cancel', {}));
@@ -360,7 +360,6 @@ export class FacePayCheckout extends LitElement {
 
   #setState(state: CheckoutState, announce: string, focus: 'prompt' | 'result' | 'button'): void {
     this.state = state;
-    this._status = state === CheckoutState.Idle ? '' : this._status;
     if (state !== CheckoutState.Challenge) this._status = '';
     this._announce = announce;
     this._prompt = announce;
