@@ -47,6 +47,14 @@ describe('toEvidenceFrame', () => {
     expect(frame.face!.box[2]).toBeCloseTo(Math.max(...two.faces.map((f) => f.box.width)), 4);
   });
 
+  it('reports the face\'s brightness when the worker measured it, the frame\'s otherwise', () => {
+    const observation = at(0);
+    const lit: Observation = { ...observation, faces: [{ ...observation.faces[0]!, luma: 140.04 }] };
+    // A bright face against a black background is not too dark: the face region wins.
+    expect(toEvidenceFrame(lit, 0, 22).luma).toBe(140);
+    expect(toEvidenceFrame(observation, 0, 22).luma).toBe(22);
+  });
+
   it('has no face when none was found, and no luma unless measured', () => {
     const none: Observation = { timestampMs: 0, width: 640, height: 480, faces: [], inferenceMs: 1 };
     expect(toEvidenceFrame(none, 5)).toEqual({ t: 5, faces: 0 });

@@ -21,7 +21,8 @@ const JAW_OPEN = blendshapeIndex('jawOpen');
 /**
  * One observation as an evidence frame: the largest face's pose, blink, smile, mouth and
  * eye/mouth aspect ratios, and the landmark subset (x, y) quantised to the face box. `t` is ms
- * since the evidence's start; `luma` the frame's mean brightness when the page measured it.
+ * since the evidence's start. The evidence's `luma` is the face's brightness when the
+ * worker measured it (what "too dark" is about), else `luma`, the frame's, from the page.
  */
 export function toEvidenceFrame(observation: Observation, t: number, luma?: number): EvidenceFrame {
   const frame: EvidenceFrame = { t: Math.max(0, Math.round(t)), faces: observation.faces.length };
@@ -51,7 +52,8 @@ export function toEvidenceFrame(observation: Observation, t: number, luma?: numb
       pts,
     };
   }
-  if (luma !== undefined) frame.luma = round(luma, 1, 0, 255);
+  const brightness = face?.luma ?? luma;
+  if (brightness !== undefined) frame.luma = round(brightness, 1, 0, 255);
   return frame;
 }
 

@@ -51,6 +51,8 @@ export interface LivenessPolicy {
   mouthOpenMinMar: number;
   /** Smile and jawOpen at or below this count as a neutral expression. */
   expressionNeutralMax: number;
+  /** ...as do scores up to this much above the person's resting face (a face smiling at rest). */
+  expressionNeutralMargin: number;
 
   // Passive checks.
 
@@ -123,6 +125,7 @@ export const DEFAULT_POLICY: LivenessPolicy = {
   mouthOpenMinScore: 0.4,
   mouthOpenMinMar: 0.25,
   expressionNeutralMax: 0.3,
+  expressionNeutralMargin: 0.15,
 
   planarityMinResidual: 0.03,
   planarityMinDeg: 12,

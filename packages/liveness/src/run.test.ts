@@ -1,4 +1,4 @@
-import { CHALLENGE_STEPS, type ChallengeStep } from '@facepay/protocol';
+import { blendshapeIndex, CHALLENGE_STEPS, type ChallengeStep } from '@facepay/protocol';
 import { describe, expect, it } from 'vitest';
 import { act, generateScene, move, still, type FaceState, type SceneOptions, type Segment } from './testing/synthetic-face.js';
 import { liveScript, record, session } from './testing/session.js';
@@ -23,6 +23,26 @@ describe('challenge steps', () => {
     const { updates } = session(['turn-left', 'blink', 'smile']);
     const prompts = updates.filter((u) => u.phase === 'step').map((u) => `${u.index}:${u.step}`);
     expect([...new Set(prompts)]).toEqual(['0:turn-left', '1:blink', '2:smile']);
+  });
+
+  it('takes a face that smiles at rest as neutral there, and still asks a real smile of it', () => {
+    // Both smile blendshapes raised on every frame: a resting smile, as some faces have.
+    const smilingAtRest = (script: Segment[]) => {
+      const frames = generateScene({ script, seed: 11 });
+      for (const { observation } of frames) {
+        for (const face of observation.faces) {
+          for (const name of ['mouthSmileLeft', 'mouthSmileRight'] as const) {
+            face.blendshapes[blendshapeIndex(name)] = Math.min(1, face.blendshapes[blendshapeIndex(name)]! + 0.7);
+          }
+        }
+      }
+      return frames;
+    };
+    const steps: ChallengeStep[] = ['blink', 'turn-left'];
+    expect(record(smilingAtRest(liveScript(steps)), { nonce: 'n', steps }).evaluation).toMatchObject({ verdict: 'live', reasons: [] });
+    // The resting smile itself does not pass a smile step.
+    const idle = record(smilingAtRest([still(1000), still(3000)]), { nonce: 'n', steps: ['smile'] });
+    expect(idle.evaluation.verdict).not.toBe('live');
   });
 
   it('fails a later step done before the current one', () => {

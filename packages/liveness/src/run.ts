@@ -22,6 +22,9 @@ interface Baseline {
   ear: number;
   /** Mouth width over eye span (see `mouthWidth`). */
   mouth: number;
+  /** Resting smile and jawOpen scores: some faces smile at rest. */
+  smile: number;
+  jawOpen: number;
 }
 
 /** A step as it happened; frame numbers count from the run's first frame. */
@@ -141,11 +144,12 @@ export class ChallengeRun {
     const eyesClosed = (face.blink[0] + face.blink[1]) / 2 >= p.blinkMinScore && ear <= base.ear * p.blinkEarRatio;
     const smile = face.smile >= p.smileMinScore && mouthWidth(pixelPoints(face, this.#size)) >= base.mouth * p.smileWidthGain;
     const mouthOpen = face.jawOpen >= p.mouthOpenMinScore && face.mar >= p.mouthOpenMinMar;
+    // Neutral is the person's own resting face: a face that smiles at rest is neutral there.
     const neutral =
       Math.abs(yaw) <= p.neutralMaxDeg &&
       Math.abs(pitch) <= p.neutralMaxDeg &&
-      face.smile <= p.expressionNeutralMax &&
-      face.jawOpen <= p.expressionNeutralMax &&
+      face.smile <= Math.max(p.expressionNeutralMax, base.smile + p.expressionNeutralMargin) &&
+      face.jawOpen <= Math.max(p.expressionNeutralMax, base.jawOpen + p.expressionNeutralMargin) &&
       !eyesClosed;
     return { yaw, pitch, eyesClosed, smile, mouthOpen, neutral };
   }
@@ -213,6 +217,8 @@ export class ChallengeRun {
         pitch: median(faces.map((f) => f.pose[1])),
         ear: median(faces.map((f) => (f.ear[0] + f.ear[1]) / 2)),
         mouth: median(faces.map((f) => mouthWidth(pixelPoints(f, this.#size)))),
+        smile: median(faces.map((f) => f.smile)),
+        jawOpen: median(faces.map((f) => f.jawOpen)),
       };
       this.#phase = TrackerPhase.Step;
       this.#startFrame = this.#frame;

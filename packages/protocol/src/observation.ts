@@ -57,6 +57,8 @@ export interface FaceObservation {
   /** MediaPipe's facial transformation matrix, 4x4 column-major, canonical face → camera (cm). */
   matrix: Float32Array;
   pose: HeadPose;
+  /** Mean brightness (0..255) inside `box`, when the worker could measure it. */
+  luma?: number;
 }
 
 /** What the vision worker returns for one frame. */

@@ -2,6 +2,7 @@ import { FaceLandmarker, FilesetResolver, type FaceLandmarkerResult } from '@med
 import { BLENDSHAPE_NAMES, ErrorCode, FacePayError, LANDMARK_COUNT } from '@facepay/protocol';
 import type { FaceObservation, Observation } from '@facepay/protocol';
 import { assertReachable, FACE_LANDMARKER_MODEL, fetchVerified, WASM_FILES, type AssetProgress } from './assets.js';
+import { frameLuma } from './luma.js';
 import { poseFromMatrix } from './pose.js';
 import { Delegate } from './results.js';
 
@@ -85,7 +86,9 @@ function wrap(landmarker: FaceLandmarker, delegate: 'GPU' | 'CPU'): FaceEngine {
       const start = performance.now();
       const result = landmarker.detectForVideo(frame, timestampMs);
       const inferenceMs = performance.now() - start;
-      return { timestampMs, width, height, faces: toFaces(result), inferenceMs };
+      const faces = toFaces(result);
+      for (const face of faces) measureFaceLuma(frame, face, width, height);
+      return { timestampMs, width, height, faces, inferenceMs };
     },
     close() {
       landmarker.close();
@@ -145,6 +148,20 @@ export function toFaces(result: FaceLandmarkerResult): FaceObservation[] {
       pose: poseFromMatrix(matrix),
     };
   });
+}
+
+/**
+ * Brightness inside the face box: what "too dark" is about. The whole frame misleads when
+ * the background is dark or bright (a portrait against black is not a dark face).
+ */
+function measureFaceLuma(frame: Frame, face: FaceObservation, width: number, height: number): void {
+  const x = Math.max(0, Math.floor(face.box.x * width));
+  const y = Math.max(0, Math.floor(face.box.y * height));
+  const w = Math.min(width - x, Math.ceil(face.box.width * width));
+  const h = Math.min(height - y, Math.ceil(face.box.height * height));
+  if (w < 2 || h < 2) return;
+  const luma = frameLuma(frame, { x, y, width: w, height: h });
+  if (luma !== undefined) face.luma = luma;
 }
 
 /** Software WebGL (SwiftShader, llvmpipe) is slower than MediaPipe's CPU path, so it does not count. */

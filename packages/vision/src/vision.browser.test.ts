@@ -113,6 +113,7 @@ describe('vision worker with the real model', () => {
         matrix: Array.from(face.matrix),
         box: face.box,
         pose: face.pose,
+        luma: face.luma,
       };
     });
     expect(result.status).toBe('ok');
@@ -135,6 +136,9 @@ describe('vision worker with the real model', () => {
     expect(result.box.width).toBeGreaterThan(0.2);
     // The matrix places the face in front of the camera (column-major, translation z < 0).
     expect(result.matrix[14]).toBeLessThan(-10);
+    // Brightness of the face region, measured in the worker: a well-lit face.
+    expect(result.luma).toBeGreaterThan(60);
+    expect(result.luma).toBeLessThan(230);
     expect(Math.abs(result.pose.yaw)).toBeLessThan(10);
     expect(Math.abs(result.pose.pitch)).toBeLessThan(15);
     expect(Math.abs(result.pose.roll)).toBeLessThan(10);
