@@ -12,7 +12,7 @@ import type { BenchPageApi } from './page/bench-page.js';
 export interface RequestRecord {
   path: string;
   status: number;
-  /** Body bytes sent (0 for a 304). */
+  /** Bytes sent, headers included. */
   bytes: number;
 }
 
@@ -78,8 +78,10 @@ export async function createContext(options: BenchOptions, log: (message: string
     etag: true,
     handle(req, res) {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      // One response at a time per keep-alive connection, so the socket's count is this response's.
+      const before = req.socket.bytesWritten;
       res.on('finish', () => {
-        requests.push({ path, status: res.statusCode, bytes: Number(res.getHeader('content-length') ?? 0) });
+        requests.push({ path, status: res.statusCode, bytes: req.socket.bytesWritten - before });
       });
       return stubApi(req, res);
     },

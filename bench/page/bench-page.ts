@@ -2,7 +2,6 @@
 // file, loads bench.html and calls `window.bench.*`; every function returns plain numbers so
 // the figures are reduced the same way in Node for every section.
 import type { Config, Human } from '@vladmandic/human';
-import type { FacePayCheckout } from '@facepay/element';
 import { LivenessTracker } from '@facepay/liveness';
 import type { Evaluation, Observation } from '@facepay/protocol';
 import { createVisionClient, type VisionClient } from '@facepay/vision';
@@ -49,6 +48,24 @@ export interface CheckSamples {
   /** Frames the element had landmarked during the check. */
   processed: number;
   state: string;
+  /** The script behind the check's longest task, from the Long Animation Frames API. */
+  longestCause?: string;
+}
+
+/**
+ * The members of `<facepay-checkout>` used here. The class on the page is the script-tag
+ * bundle's own copy, so it is typed by what the bench touches rather than by the npm types.
+ */
+interface CheckoutElement extends HTMLElement {
+  visionFactory: () => VisionClient;
+  readonly state: string;
+  start(): Promise<void>;
+  cancel(): void;
+}
+
+/** The fields of a `long-animation-frame` entry used here (not yet in TypeScript's DOM types). */
+interface LongAnimationFrame extends PerformanceEntry {
+  scripts: Array<{ invoker: string; sourceURL: string; sourceFunctionName: string; duration: number }>;
 }
 
 export interface PeerSamples {
@@ -227,9 +244,12 @@ const api = {
    */
   async elementCheck(mode: Mode, seconds: number): Promise<CheckSamples> {
     const longTasks: PerformanceEntry[] = [];
+    const longFrames: LongAnimationFrame[] = [];
     const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries()));
     observer.observe({ type: 'longtask', buffered: true });
-    const element = document.createElement('facepay-checkout') as FacePayCheckout;
+    const frameObserver = new PerformanceObserver((list) => longFrames.push(...(list.getEntries() as LongAnimationFrame[])));
+    frameObserver.observe({ type: 'long-animation-frame', buffered: true });
+    const element = document.createElement('facepay-checkout') as unknown as CheckoutElement;
     element.setAttribute('session', 'bench');
     element.setAttribute('client-secret', 'bench');
     element.setAttribute('server', location.origin);
@@ -246,6 +266,7 @@ const api = {
       const state = element.state;
       element.remove();
       observer.disconnect();
+      frameObserver.disconnect();
       throw new Error(`the element did not start its check (state ${state})`);
     }
     const t1 = performance.now();
@@ -259,15 +280,18 @@ const api = {
     // Entries are delivered after the task ends: one more turn picks up the last ones.
     await sleep(100);
     observer.disconnect();
-    const within = (from: number, to: number): number[] =>
-      longTasks.filter((e) => e.startTime >= from && e.startTime < to).map((e) => e.duration);
+    frameObserver.disconnect();
+    const within = (from: number, to: number): PerformanceEntry[] => longTasks.filter((e) => e.startTime >= from && e.startTime < to);
+    const checkTasks = within(t1, t2);
+    const longest = checkTasks.reduce<PerformanceEntry | undefined>((a, b) => (!a || b.duration > a.duration ? b : a), undefined);
     return {
       startMs: t1 - t0,
-      startLongTasks: within(t0, t1),
-      checkLongTasks: within(t1, t2),
+      startLongTasks: within(t0, t1).map((e) => e.duration),
+      checkLongTasks: checkTasks.map((e) => e.duration),
       checkMs: t2 - t1,
       processed: after - before,
       state,
+      ...(longest ? { longestCause: causeOf(longest, longFrames) } : {}),
     };
   },
 
@@ -364,6 +388,20 @@ function humanConfig(): Partial<Config> {
       liveness: { enabled: true, skipFrames: 0, skipTime: 0 },
     },
   } as Partial<Config>;
+}
+
+/** The longest script in the animation frames that overlap a long task, if any ran long enough to be listed. */
+function causeOf(task: PerformanceEntry, frames: LongAnimationFrame[]): string {
+  const end = task.startTime + task.duration;
+  const scripts = frames
+    .filter((f) => f.startTime < end && f.startTime + f.duration > task.startTime)
+    .flatMap((f) => f.scripts)
+    .sort((a, b) => b.duration - a.duration);
+  const top = scripts[0];
+  if (!top) return 'no script attributed (rendering, garbage collection or the thread descheduled)';
+  const source = top.sourceURL.split('/').pop() || 'inline';
+  const fn = top.sourceFunctionName ? ` ${top.sourceFunctionName}` : '';
+  return `${top.invoker}${fn} in ${source}, ${Math.round(top.duration)} ms`;
 }
 
 function counting(inner: VisionClient, onObservation: () => void): VisionClient {

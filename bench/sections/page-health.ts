@@ -40,7 +40,7 @@ function checkRows(mode: Mode, check: CheckSamples): Row[] {
       `longest task during the check, ${where}`,
       'ms',
       longest(check.checkLongTasks),
-      check.checkLongTasks.length ? undefined : 'none over 50 ms',
+      check.longestCause ?? 'none over 50 ms',
     ),
     single(
       `check-fps-${mode}`,

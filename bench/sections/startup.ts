@@ -11,8 +11,7 @@ import type { Section } from '../section.js';
 interface Visit {
   readyMs: number;
   delegate: string;
-  requests: number;
-  notModified: number;
+  requests: string[];
   bytes: number;
 }
 
@@ -50,13 +49,13 @@ export const startup: Section = {
     return [
       coldRow,
       ratio(distribution('warm', 'repeat visit, cache warm (browser restarted)', 'ms', warm.map((v) => v.readyMs)), coldRow),
-      single('cold-bytes', 'downloaded on the first visit', 'bytes', median(cold, (v) => v.bytes), `${median(cold, (v) => v.requests)} requests`),
+      single('cold-bytes', 'sent by the server on the first visit', 'bytes', median(cold, (v) => v.bytes), `${median(cold, (v) => v.requests.length)} requests`),
       single(
         'warm-bytes',
-        'downloaded on the repeat visit',
+        'sent by the server on the repeat visit',
         'bytes',
         median(warm, (v) => v.bytes),
-        `${median(warm, (v) => v.requests)} requests, ${median(warm, (v) => v.notModified)} answered 304`,
+        `last visit's requests: ${warm.at(-1)!.requests.join(', ') || 'none'}`,
       ),
       text('delegate', 'MediaPipe delegate', cold[0]!.delegate, 'headless Chromium, --disable-gpu'),
     ];
@@ -75,8 +74,7 @@ async function visit(ctx: BenchContext, profile: string): Promise<Visit> {
     return {
       readyMs: ready.readyMs,
       delegate: ready.delegate,
-      requests: requests.length,
-      notModified: requests.filter((r) => r.status === 304).length,
+      requests: requests.map((r) => `${r.path} ${r.status}`),
       bytes: requests.reduce((sum, r) => sum + r.bytes, 0),
     };
   } finally {

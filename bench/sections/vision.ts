@@ -48,6 +48,12 @@ export const vision: Section = {
           ),
           raw,
         ),
+        distribution(
+          'worker-messaging',
+          'round trip minus inference in the worker (messages, transfer, conversion, scheduling)',
+          'ms',
+          frames.roundTripMs.map((ms, i) => ms - frames.workerInferenceMs[i]!),
+        ),
         text('faces', 'frames with a face found', `${frames.facesMain}/${n} main, ${frames.facesWorker}/${n} worker`),
         e2eMain,
         ratio(distribution('e2e-worker', 'camera capture → observation on the page, worker', 'ms', liveWorker.endToEndMs), e2eMain),
