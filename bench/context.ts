@@ -117,7 +117,8 @@ export async function createContext(options: BenchOptions, log: (message: string
         page,
         async call(name, ...args) {
           try {
-            // An anonymous arrow: Playwright sends its source text to the page as is.
+            // Playwright sends this function's source to the page; tsx wraps named functions
+            // in a `__name` helper the page lacks, so it stays an anonymous arrow.
             return (await page.evaluate(
               ({ name, args }) => (window.bench[name] as (...a: unknown[]) => unknown)(...args),
               { name, args: args as unknown[] },
