@@ -9,7 +9,7 @@ export const GOALS: readonly Goal[] = [
   { id: 'time-to-verdict', text: 'verdict within 1.5 s of the last step', section: 'verdict', row: 'after-last-step', measure: 'median', atMost: 1500 },
   // 40 KB read as 40 000 bytes, the stricter reading.
   { id: 'script-tag-size', text: 'script-tag bundle ≤ 40 KB gzipped, excluding MediaPipe', section: 'size', row: 'script-tag', measure: 'value', atMost: 40_000 },
-  { id: 'verify-throughput', text: 'verify ≥ 500 requests/s', section: 'server', row: 'verify-rps', measure: 'median', atLeast: 500 },
+  { id: 'verify-throughput', text: 'verify ≥ 500 requests/s', section: 'server', row: 'verify-rps', measure: 'value', atLeast: 500 },
 ];
 
 export function evaluateGoals(sections: readonly SectionResult[]): GoalResult[] {

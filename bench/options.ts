@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { ROOT } from '@facepay/testkit';
 
 export interface BenchOptions {
+  /** Tiny counts: proves the bench runs; the figures mean nothing. */
+  quick: boolean;
   /** Frames per inference comparison (after the warm-up). */
   samples: number;
   /** Frames run and thrown away first, so one-off costs (graph set-up, caches) are not timed. */
@@ -21,7 +23,7 @@ export interface BenchOptions {
 }
 
 const FULL = { samples: 100, warmup: 10, seconds: 10, visits: 5 };
-/** For the smoke test: every code path, minimal samples, figures meaningless. */
+/** For the smoke test: every code path, minimal samples, figures meaningless (and the server section loads 100 sessions, not 3000). */
 const QUICK = { samples: 4, warmup: 2, seconds: 2, visits: 1 };
 
 export const USAGE = `pnpm bench [options]
@@ -59,6 +61,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     return n;
   };
   return {
+    quick: values.quick,
     samples: count('samples', values.samples, 1),
     warmup: count('warmup', values.warmup, 0),
     seconds: count('seconds', values.seconds, 1),

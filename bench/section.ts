@@ -7,15 +7,17 @@ import type { Row } from './results.js';
 /**
  * One part of the report. A section lists the packages it measures; when one is not in
  * this checkout (built on another branch, say) the section reports "not available" and
- * the rest still run. A section with no `run` yet is a plug point: it reports what it
- * will measure until someone writes it.
+ * the rest still run. Its code is loaded only then, since its imports would fail without
+ * them. A section with no `load` yet is a plug point: it says what it will measure.
  */
 export interface Section {
   id: string;
   title: string;
   /** Workspace packages or root devDependencies it needs. */
   requires: string[];
-  run?: (ctx: BenchContext) => Promise<Row[]>;
+  /** Built files it measures or serves (`pnpm build` makes them), relative to the root. */
+  built: string[];
+  load?: () => Promise<{ run(ctx: BenchContext): Promise<Row[]> }>;
   /** For a section still to be written: what it will measure. */
   planned?: string;
 }

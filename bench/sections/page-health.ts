@@ -1,33 +1,28 @@
+import type { BenchContext } from '../context.js';
 import type { CheckSamples, Mode } from '../page/bench-page.js';
 import { single, text } from '../rows.js';
 import type { Row } from '../results.js';
-import type { Section } from '../section.js';
 
 /**
  * What the host page feels during a check: `<facepay-checkout>` (script-tag bundle) runs a
  * check for a fixed time while a PerformanceObserver records long tasks (≥ 50 ms), once with
  * the worker as shipped and once with landmarking on the main thread.
  */
-export const pageHealth: Section = {
-  id: 'page-health',
-  title: 'Page health during a check: long main-thread tasks',
-  requires: ['@facepay/element', '@facepay/vision'],
-  async run(ctx) {
-    const clip = await ctx.clip(ctx.options.clip);
-    const rows: Row[] = [text('clip', 'clip', clip.name, clip.about)];
-    for (const mode of ['worker', 'main'] as const) {
-      ctx.log(`page-health: element check, ${mode}, ${ctx.options.seconds} s`);
-      // A fresh page each time: nothing loaded or compiled by the other run.
-      const bench = await ctx.openBenchPage(clip);
-      try {
-        rows.push(...checkRows(mode, await bench.call('elementCheck', mode, ctx.options.seconds)));
-      } finally {
-        await bench.close();
-      }
+export async function run(ctx: BenchContext): Promise<Row[]> {
+  const clip = await ctx.clip(ctx.options.clip);
+  const rows: Row[] = [text('clip', 'clip', clip.name, clip.about)];
+  for (const mode of ['worker', 'main'] as const) {
+    ctx.log(`page-health: element check, ${mode}, ${ctx.options.seconds} s`);
+    // A fresh page each time: nothing loaded or compiled by the other run.
+    const bench = await ctx.openBenchPage(clip);
+    try {
+      rows.push(...checkRows(mode, await bench.call('elementCheck', mode, ctx.options.seconds)));
+    } finally {
+      await bench.close();
     }
-    return rows;
-  },
-};
+  }
+  return rows;
+}
 
 function checkRows(mode: Mode, check: CheckSamples): Row[] {
   const where = mode === 'worker' ? 'worker' : 'main thread';

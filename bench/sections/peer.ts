@@ -4,7 +4,6 @@ import type { BenchContext } from '../context.js';
 import type { PeerSamples } from '../page/bench-page.js';
 import { distribution, ratio, single, text } from '../rows.js';
 import type { Row } from '../results.js';
-import type { Section } from '../section.js';
 import { fileRow } from './size.js';
 
 const HUMAN = join(ROOT, 'node_modules/@vladmandic/human');
@@ -15,33 +14,28 @@ const HUMAN_MODELS = ['blazeface', 'facemesh', 'iris', 'antispoof', 'liveness'];
  * interleaved with our raw FaceLandmarker; then its antispoof and liveness scores and our
  * liveness verdict on the subject clip and on a flat-photo attack.
  */
-export const peer: Section = {
-  id: 'peer',
-  title: 'Peer: @vladmandic/human on the same frames',
-  requires: ['@vladmandic/human', '@tensorflow/tfjs-backend-wasm', '@facepay/vision', '@facepay/liveness'],
-  async run(ctx) {
-    const subject = await runOn(ctx, ctx.options.clip, true);
-    const attack = await runOn(ctx, ctx.options.attackClip, false);
-    const raw = distribution('raw-inference', 'ours: FaceLandmarker detectForVideo, main thread (baseline)', 'ms', subject.samples.rawMs);
-    const threads = subject.samples.wasmThreads ? 'multi-threaded' : 'single-threaded';
-    return [
-      text('backend', 'Human backend', subject.samples.backend, `wasm ${subject.samples.wasmSimd ? 'SIMD' : 'no SIMD'}, ${threads}; TensorFlow.js 4.22`),
-      single('load', 'Human: backend + face models loaded', 'ms', subject.samples.loadMs),
-      raw,
-      ratio(distribution('human-face', 'Human face pipeline (detector, mesh, iris), per frame', 'ms', subject.samples.humanFaceMs), raw),
-      ratio(distribution('human-liveness', 'Human + antispoof + liveness models, per frame', 'ms', subject.samples.humanLivenessMs), raw),
-      ...scoreRows(subject.clip, subject.samples),
-      ...scoreRows(attack.clip, attack.samples),
-      await fileRow('peer-script', 'size: Human dist/human.esm.js (bundles TensorFlow.js)', [join(HUMAN, 'dist/human.esm.js')]),
-      await fileRow('peer-wasm', 'size: tfjs-backend-wasm SIMD binary', [join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')]),
-      await fileRow(
-        'peer-models',
-        `size: Human face models used here (${HUMAN_MODELS.join(', ')})`,
-        HUMAN_MODELS.flatMap((m) => [join(HUMAN, 'models', `${m}.json`), join(HUMAN, 'models', `${m}.bin`)]),
-      ),
-    ];
-  },
-};
+export async function run(ctx: BenchContext): Promise<Row[]> {
+  const subject = await runOn(ctx, ctx.options.clip, true);
+  const attack = await runOn(ctx, ctx.options.attackClip, false);
+  const raw = distribution('raw-inference', 'ours: FaceLandmarker detectForVideo, main thread (baseline)', 'ms', subject.samples.rawMs);
+  const threads = subject.samples.wasmThreads ? 'multi-threaded' : 'single-threaded';
+  return [
+    text('backend', 'Human backend', subject.samples.backend, `wasm ${subject.samples.wasmSimd ? 'SIMD' : 'no SIMD'}, ${threads}; TensorFlow.js 4.22`),
+    single('load', 'Human: backend + face models loaded', 'ms', subject.samples.loadMs),
+    raw,
+    ratio(distribution('human-face', 'Human face pipeline (detector, mesh, iris), per frame', 'ms', subject.samples.humanFaceMs), raw),
+    ratio(distribution('human-liveness', 'Human + antispoof + liveness models, per frame', 'ms', subject.samples.humanLivenessMs), raw),
+    ...scoreRows(subject.clip, subject.samples),
+    ...scoreRows(attack.clip, attack.samples),
+    await fileRow('peer-script', 'size: Human dist/human.esm.js (bundles TensorFlow.js)', [join(HUMAN, 'dist/human.esm.js')]),
+    await fileRow('peer-wasm', 'size: tfjs-backend-wasm SIMD binary', [join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')]),
+    await fileRow(
+      'peer-models',
+      `size: Human face models used here (${HUMAN_MODELS.join(', ')})`,
+      HUMAN_MODELS.flatMap((m) => [join(HUMAN, 'models', `${m}.json`), join(HUMAN, 'models', `${m}.bin`)]),
+    ),
+  ];
+}
 
 async function runOn(ctx: BenchContext, choice: string, timings: boolean): Promise<{ clip: string; samples: PeerSamples }> {
   const clip = await ctx.clip(choice);

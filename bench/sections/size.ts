@@ -5,7 +5,6 @@ import { build, type BuildOptions } from 'esbuild';
 import { ROOT } from '@facepay/testkit';
 import { single } from '../rows.js';
 import type { Row } from '../results.js';
-import type { Section } from '../section.js';
 
 const ELEMENT = join(ROOT, 'packages/element');
 const VISION = join(ROOT, 'packages/vision');
@@ -67,38 +66,33 @@ async function npmEntryFiles(): Promise<string[]> {
  * its own: the loader, the wasm, the model, and what `@mediapipe/tasks-vision` adds to the
  * worker script (the worker bundled with and without it).
  */
-export const size: Section = {
-  id: 'size',
-  title: 'Size: gzipped bytes of what ships',
-  requires: ['@facepay/element', '@facepay/vision'],
-  async run() {
-    const wasm = join(ELEMENT, 'dist/wasm');
-    const entryFiles = await npmEntryFiles();
-    return [
-      await fileRow('script-tag', 'script-tag bundle dist/facepay.js (excl. worker and MediaPipe)', [join(ELEMENT, 'dist/facepay.js')]),
-      await fileRow(
-        'npm-entry',
-        `npm entry dist/index.js and its chunks, dependencies excluded (${entryFiles.map((p) => relative(ELEMENT, p)).join(', ')})`,
-        entryFiles,
-      ),
-      await bundleRow(
-        'npm-entry-bundled',
-        'npm entry with its dependencies bundled (lit, comlink, valibot, liveness, protocol, vision client)',
-        { entryPoints: [join(ELEMENT, 'dist/index.js')], absWorkingDir: ELEMENT },
-        'esbuild --bundle --minify, as a merchant bundler would',
-      ),
-      await fileRow('worker', 'vision worker dist/vision.worker.js', [join(ELEMENT, 'dist/vision.worker.js')]),
-      await mediapipeShare(),
-      await fileRow('mediapipe-loader', 'MediaPipe wasm loader (vision_wasm_module_internal.js)', [join(wasm, 'vision_wasm_module_internal.js')]),
-      await fileRow('mediapipe-wasm', 'MediaPipe wasm (vision_wasm_module_internal.wasm)', [join(wasm, 'vision_wasm_module_internal.wasm')]),
-      await fileRow('model', 'Face Landmarker model (face_landmarker.task, float16)', [join(ELEMENT, 'dist/models/face_landmarker.task')]),
-      await fileRow('first-visit-total', 'everything a first visit downloads (script tag, worker, wasm, model)', [
-        join(ELEMENT, 'dist/facepay.js'),
-        join(ELEMENT, 'dist/vision.worker.js'),
-        join(wasm, 'vision_wasm_module_internal.js'),
-        join(wasm, 'vision_wasm_module_internal.wasm'),
-        join(ELEMENT, 'dist/models/face_landmarker.task'),
-      ]),
-    ];
-  },
-};
+export async function run(): Promise<Row[]> {
+  const wasm = join(ELEMENT, 'dist/wasm');
+  const entryFiles = await npmEntryFiles();
+  return [
+    await fileRow('script-tag', 'script-tag bundle dist/facepay.js (excl. worker and MediaPipe)', [join(ELEMENT, 'dist/facepay.js')]),
+    await fileRow(
+      'npm-entry',
+      `npm entry dist/index.js and its chunks, dependencies excluded (${entryFiles.map((p) => relative(ELEMENT, p)).join(', ')})`,
+      entryFiles,
+    ),
+    await bundleRow(
+      'npm-entry-bundled',
+      'npm entry with its dependencies bundled (lit, comlink, valibot, liveness, protocol, vision client)',
+      { entryPoints: [join(ELEMENT, 'dist/index.js')], absWorkingDir: ELEMENT },
+      'esbuild --bundle --minify, as a merchant bundler would',
+    ),
+    await fileRow('worker', 'vision worker dist/vision.worker.js', [join(ELEMENT, 'dist/vision.worker.js')]),
+    await mediapipeShare(),
+    await fileRow('mediapipe-loader', 'MediaPipe wasm loader (vision_wasm_module_internal.js)', [join(wasm, 'vision_wasm_module_internal.js')]),
+    await fileRow('mediapipe-wasm', 'MediaPipe wasm (vision_wasm_module_internal.wasm)', [join(wasm, 'vision_wasm_module_internal.wasm')]),
+    await fileRow('model', 'Face Landmarker model (face_landmarker.task, float16)', [join(ELEMENT, 'dist/models/face_landmarker.task')]),
+    await fileRow('first-visit-total', 'everything a first visit downloads (script tag, worker, wasm, model)', [
+      join(ELEMENT, 'dist/facepay.js'),
+      join(ELEMENT, 'dist/vision.worker.js'),
+      join(wasm, 'vision_wasm_module_internal.js'),
+      join(wasm, 'vision_wasm_module_internal.wasm'),
+      join(ELEMENT, 'dist/models/face_landmarker.task'),
+    ]),
+  ];
+}

@@ -7,7 +7,6 @@ import type { Clip } from '../clips.js';
 import type { BenchContext, RequestRecord } from '../context.js';
 import { distribution, ratio, single, text } from '../rows.js';
 import type { Row } from '../results.js';
-import type { Section } from '../section.js';
 import { summarize } from '../stats.js';
 
 interface Ready {
@@ -54,59 +53,54 @@ const LINGER_MS = 5000;
  * code it has optimised, which takes real frames. A second pair of profiles times the same
  * start-up in stages, from the worker's progress reports.
  */
-export const startup: Section = {
-  id: 'startup',
-  title: 'Start-up: navigation → facepay-ready, cold and warm cache',
-  requires: ['@facepay/element', '@facepay/vision'],
-  async run(ctx) {
-    const clip = await ctx.clip(ctx.options.clip);
-    const first = { useSeconds: Math.min(FIRST_USE_SECONDS, ctx.options.seconds), lingerMs: Math.min(LINGER_MS, ctx.options.seconds * 1000) };
-    const again = { useSeconds: 0, lingerMs: 0 };
-    const cold: Array<Visit<Ready>> = [];
-    const warm: Array<Visit<Ready>> = [];
-    const coldStages: Stages[] = [];
-    const warmStages: Stages[] = [];
-    const codeCache: number[] = [];
-    const stagesCodeCache: number[] = [];
-    for (let i = 0; i < ctx.options.visits; i++) {
-      await withProfile(async (profile) => {
-        cold.push(await visit(ctx, clip, profile, 'start.html', 'benchReady', first));
-        codeCache.push(await folderBytes(join(profile, 'Default', 'Code Cache', 'wasm')));
-        warm.push(await visit(ctx, clip, profile, 'start.html', 'benchReady', again));
-      });
-      await withProfile(async (profile) => {
-        coldStages.push((await visit(ctx, clip, profile, 'stages.html', 'benchStages', first)).result);
-        stagesCodeCache.push(await folderBytes(join(profile, 'Default', 'Code Cache', 'wasm')));
-        warmStages.push((await visit(ctx, clip, profile, 'stages.html', 'benchStages', again)).result);
-      });
-      ctx.log(`startup: pair ${i + 1}/${ctx.options.visits}: ${cold.at(-1)!.result.readyMs.toFixed(0)} ms cold, ${warm.at(-1)!.result.readyMs.toFixed(0)} ms warm`);
-    }
-    const coldRow = distribution('cold', 'first visit, empty cache', 'ms', cold.map((v) => v.result.readyMs));
-    const bytes = (visits: Array<Visit<Ready>>): number => summarize(visits.map((v) => v.requests.reduce((sum, r) => sum + r.bytes, 0))).median;
-    return [
-      coldRow,
-      ratio(distribution('warm', 'repeat visit, cache warm (browser restarted)', 'ms', warm.map((v) => v.result.readyMs)), coldRow),
-      single('cold-bytes', 'sent by the server on the first visit', 'bytes', bytes(cold), `${cold.at(-1)!.requests.length} requests`),
-      single(
-        'warm-bytes',
-        'sent by the server on the repeat visit',
-        'bytes',
-        bytes(warm),
-        `requests: ${warm.at(-1)!.requests.map((r) => `${r.path} ${r.status}`).join(', ') || 'none'}`,
-      ),
-      single(
-        'code-cache',
-        `V8 wasm code cache after a first visit with a ${first.useSeconds} s check, open ${first.lingerMs / 1000} s more`,
-        'bytes',
-        summarize(codeCache).median,
-        `profile folder Code Cache/wasm; stages profiles: ${(summarize(stagesCodeCache).median / 1000).toFixed(1)} kB`,
-      ),
-      ...stageRows('cold', coldStages),
-      ...stageRows('warm', warmStages),
-      text('delegate', 'MediaPipe delegate', cold[0]!.result.delegate, 'headless Chromium, --disable-gpu'),
-    ];
-  },
-};
+export async function run(ctx: BenchContext): Promise<Row[]> {
+  const clip = await ctx.clip(ctx.options.clip);
+  const first = { useSeconds: Math.min(FIRST_USE_SECONDS, ctx.options.seconds), lingerMs: Math.min(LINGER_MS, ctx.options.seconds * 1000) };
+  const again = { useSeconds: 0, lingerMs: 0 };
+  const cold: Array<Visit<Ready>> = [];
+  const warm: Array<Visit<Ready>> = [];
+  const coldStages: Stages[] = [];
+  const warmStages: Stages[] = [];
+  const codeCache: number[] = [];
+  const stagesCodeCache: number[] = [];
+  for (let i = 0; i < ctx.options.visits; i++) {
+    await withProfile(async (profile) => {
+      cold.push(await visit(ctx, clip, profile, 'start.html', 'benchReady', first));
+      codeCache.push(await folderBytes(join(profile, 'Default', 'Code Cache', 'wasm')));
+      warm.push(await visit(ctx, clip, profile, 'start.html', 'benchReady', again));
+    });
+    await withProfile(async (profile) => {
+      coldStages.push((await visit(ctx, clip, profile, 'stages.html', 'benchStages', first)).result);
+      stagesCodeCache.push(await folderBytes(join(profile, 'Default', 'Code Cache', 'wasm')));
+      warmStages.push((await visit(ctx, clip, profile, 'stages.html', 'benchStages', again)).result);
+    });
+    ctx.log(`startup: pair ${i + 1}/${ctx.options.visits}: ${cold.at(-1)!.result.readyMs.toFixed(0)} ms cold, ${warm.at(-1)!.result.readyMs.toFixed(0)} ms warm`);
+  }
+  const coldRow = distribution('cold', 'first visit, empty cache', 'ms', cold.map((v) => v.result.readyMs));
+  const bytes = (visits: Array<Visit<Ready>>): number => summarize(visits.map((v) => v.requests.reduce((sum, r) => sum + r.bytes, 0))).median;
+  return [
+    coldRow,
+    ratio(distribution('warm', 'repeat visit, cache warm (browser restarted)', 'ms', warm.map((v) => v.result.readyMs)), coldRow),
+    single('cold-bytes', 'sent by the server on the first visit', 'bytes', bytes(cold), `${cold.at(-1)!.requests.length} requests`),
+    single(
+      'warm-bytes',
+      'sent by the server on the repeat visit',
+      'bytes',
+      bytes(warm),
+      `requests: ${warm.at(-1)!.requests.map((r) => `${r.path} ${r.status}`).join(', ') || 'none'}`,
+    ),
+    single(
+      'code-cache',
+      `V8 wasm code cache after a first visit with a ${first.useSeconds} s check, open ${first.lingerMs / 1000} s more`,
+      'bytes',
+      summarize(codeCache).median,
+      `profile folder Code Cache/wasm; stages profiles: ${(summarize(stagesCodeCache).median / 1000).toFixed(1)} kB`,
+    ),
+    ...stageRows('cold', coldStages),
+    ...stageRows('warm', warmStages),
+    text('delegate', 'MediaPipe delegate', cold[0]!.result.delegate, 'headless Chromium, --disable-gpu'),
+  ];
+}
 
 function stageRows(cache: 'cold' | 'warm', stages: Stages[]): Row[] {
   const visit = cache === 'cold' ? 'first visit' : 'repeat visit';
