@@ -271,7 +271,9 @@ const api = {
     }
     const t1 = performance.now();
     const before = processed;
-    await sleep(seconds * 1000);
+    // The check ends when the time is up or the liveness engine has decided (a still clip is
+    // found out within seconds); after that the page is idle, which is not "during a check".
+    await until(() => !['positioning', 'challenge'].includes(element.state), seconds * 1000);
     const t2 = performance.now();
     const after = processed;
     const state = element.state;

@@ -29,7 +29,13 @@ function checkRows(mode: Mode, check: CheckSamples): Row[] {
   const seconds = check.checkMs / 1000;
   const longest = (tasks: number[]): number => (tasks.length ? Math.max(...tasks) : 0);
   return [
-    single(`long-tasks-${mode}`, `tasks over 50 ms during the check, ${where}`, 'count', check.checkLongTasks.length, `in ${seconds.toFixed(1)} s`),
+    single(
+      `long-tasks-${mode}`,
+      `tasks over 50 ms during the check, ${where}`,
+      'count',
+      check.checkLongTasks.length,
+      `in ${seconds.toFixed(1)} s of capture, then the element was ${check.state}`,
+    ),
     single(
       `longest-task-${mode}`,
       `longest task during the check, ${where}`,
@@ -42,7 +48,6 @@ function checkRows(mode: Mode, check: CheckSamples): Row[] {
       `frames the element landmarked per second, ${where}`,
       'fps',
       check.processed / seconds,
-      `element state: ${check.state}`,
     ),
     single(
       `start-long-tasks-${mode}`,
