@@ -34,7 +34,7 @@ function rowCells(row: Row): string[] {
 
 function goalMeasured(goal: GoalResult, results: BenchResults): string {
   if (goal.measured === undefined) return '';
-  if (goal.measure === 'ratio') return `×${goal.measured.toFixed(2)} (${((goal.measured - 1) * 100).toFixed(0)} %)`;
+  if (goal.measure === 'ratio') return `×${goal.measured.toFixed(3)} (${((goal.measured - 1) * 100).toFixed(1)} %)`;
   const unit = results.sections.find((s) => s.id === goal.section)?.rows.find((r) => r.key === goal.row)?.unit ?? 'count';
   return formatValue(goal.measured, unit);
 }
