@@ -32,7 +32,7 @@ export default defineConfig({
           // Real Chromium against the built packages (`pnpm build` first). One browser per
           // file, files one after another: two cores, and MediaPipe takes one of them.
           name: 'browser',
-          include: ['packages/*/src/**/*.browser.test.ts', 'examples/*/*.browser.test.ts'],
+          include: ['packages/*/src/**/*.browser.test.ts', 'examples/*/*.browser.test.ts', 'bench/*.browser.test.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,

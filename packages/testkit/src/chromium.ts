@@ -24,14 +24,19 @@ export interface LaunchChromiumOptions {
   launch?: LaunchOptions;
 }
 
-export async function launchChromium(options: LaunchChromiumOptions = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium (or set FACEPAY_CHROMIUM)`);
-  }
+/** The command-line flags `launchChromium` uses, for launches it does not cover (persistent profiles). */
+export function chromiumArgs(options: Pick<LaunchChromiumOptions, 'fakeCamera' | 'grantCamera' | 'args'> = {}): string[] {
   const args = [...QUIET_FLAGS, ...(options.args ?? [])];
   if (options.fakeCamera) {
     args.push('--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${options.fakeCamera}`);
     if (options.grantCamera ?? true) args.push('--use-fake-ui-for-media-stream');
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args, ...options.launch });
+  return args;
+}
+
+export async function launchChromium(options: LaunchChromiumOptions = {}): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium (or set FACEPAY_CHROMIUM)`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: chromiumArgs(options), ...options.launch });
 }

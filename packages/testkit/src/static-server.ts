@@ -31,6 +31,16 @@ export interface StaticServerOptions {
   mounts: Record<string, string>;
   port?: number;
   host?: string;
+  /**
+   * `Cache-Control` on files; default `no-cache`, so tests always see the latest build.
+   * The benchmark's warm visits need a cacheable value such as `max-age=3600`.
+   */
+  cacheControl?: string;
+  /**
+   * Send a weak ETag (size and mtime) and answer a matching `If-None-Match` with 304, so a
+   * revalidation is a cache hit rather than a new download. Off by default.
+   */
+  etag?: boolean;
   /** Extra headers on every response (CSP in tests, for instance). */
   headers?: Record<string, string>;
   /** Handles a request before the files do; return true when it answered. */
@@ -71,10 +81,16 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
+      const etag = options.etag ? `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"` : undefined;
+      const cacheHeaders = { 'cache-control': options.cacheControl ?? 'no-cache', ...(etag ? { etag } : {}) };
+      if (etag && req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { ...cacheHeaders, ...options.headers }).end();
+        return;
+      }
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': info.size,
-        'cache-control': 'no-cache',
+        ...cacheHeaders,
         ...options.headers,
       });
       if (req.method === 'HEAD') res.end();

@@ -44,6 +44,7 @@ export async function createFaceEngine(
   onProgress?.({ stage: 'wasm', loaded: 0, total: 1 });
   await Promise.all([assertReachable(wasmBase + WASM_FILES.loader), assertReachable(wasmBase + WASM_FILES.binary)]);
   const fileset = await FilesetResolver.forVisionTasks(wasmBase.replace(/\/$/, ''), true);
+  const pageLoader = typeof document === 'undefined' ? undefined : await importLoader(fileset.wasmLoaderPath);
   onProgress?.({ stage: 'wasm', loaded: 1, total: 1 });
 
   const model = await fetchVerified(modelUrl, options.modelSha256 ?? FACE_LANDMARKER_MODEL.sha256, (loaded, total) =>
@@ -57,7 +58,8 @@ export async function createFaceEngine(
   let lastError: unknown;
   for (const delegate of order) {
     try {
-      const landmarker = await FaceLandmarker.createFromOptions(fileset, {
+      if (pageLoader) (globalThis as { ModuleFactory?: unknown }).ModuleFactory = pageLoader;
+      const landmarker = await FaceLandmarker.createFromOptions(pageLoader ? { ...fileset, wasmLoaderPath: '' } : fileset, {
         baseOptions: { modelAssetBuffer: model, delegate },
         runningMode: 'VIDEO',
         numFaces: options.maxFaces ?? 2,
@@ -75,6 +77,23 @@ export async function createFaceEngine(
     file: modelUrl,
     cause: lastError,
   });
+}
+
+/**
+ * On a page MediaPipe loads its wasm loader as a classic `<script>`, where the module build
+ * (the one a module Worker needs, and the only one we ship) fails on `import.meta`. So a page
+ * imports it as a module, and hands its factory over the way the loader script itself would:
+ * as `globalThis.ModuleFactory`, with no loader path left for MediaPipe to load. MediaPipe
+ * clears that global after each use, hence the factory is kept and set before every create.
+ */
+async function importLoader(url: string): Promise<unknown> {
+  try {
+    const loader = (await import(/* @vite-ignore */ url)) as { default?: unknown };
+    if (typeof loader.default !== 'function') throw new Error('it has no default export');
+    return loader.default;
+  } catch (cause) {
+    throw new FacePayError(ErrorCode.AssetMissing, `Could not load the wasm loader ${url}: ${describe(cause)}`, { file: url, cause });
+  }
 }
 
 function wrap(landmarker: FaceLandmarker, delegate: 'GPU' | 'CPU'): FaceEngine {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, ROOT, startStaticServer, type Harness, type StaticServer } from '@facepay/testkit';
 import type * as vision from './index.js';
 import type { InitResult, ProcessResult, VisionClient } from './index.js';
+import type { createFaceEngine } from './main-thread.js';
 
 // Runs the built worker (dist/) with the real model in Debian's Chromium.
 
@@ -12,6 +13,7 @@ declare global {
   interface Window {
     facepay: { vision: typeof vision };
     vision: VisionClient;
+    createFaceEngine: typeof createFaceEngine;
     portrait: ImageBitmap;
     frameOf(kind: 'portrait' | 'mirror' | 'blank', turnDegrees?: number): ImageBitmap;
   }
@@ -289,5 +291,30 @@ describe('asset and worker failures end in coded errors, not hangs', () => {
   it('reports a worker that cannot start as worker-crashed', async () => {
     const result = await initWith({}, '/packages/vision/dist/no-such-worker.js');
     expect(result).toMatchObject({ ok: false, error: { code: 'worker-crashed' } });
+  });
+});
+
+describe('createFaceEngine on the page itself (@facepay/vision/main-thread)', () => {
+  it('loads the module build of the wasm on a page, for more than one engine, and finds the face', async () => {
+    await h.page.addScriptTag({
+      type: 'module',
+      content: "import { createFaceEngine } from '@facepay/vision/main-thread'; window.createFaceEngine = createFaceEngine;",
+    });
+    await h.page.waitForFunction(() => 'createFaceEngine' in window);
+    const result = await h.page.evaluate(async () => {
+      const assets = { wasmBaseUrl: '/packages/vision/dist/wasm/', modelUrl: '/packages/vision/dist/models/face_landmarker.task' };
+      // MediaPipe clears the loader it used: a second engine must still find one.
+      const engines = [await window.createFaceEngine(assets), await window.createFaceEngine(assets)];
+      const faces = engines.map((engine) => {
+        const frame = window.frameOf('portrait');
+        const observation = engine.detect(frame, 1000);
+        frame.close();
+        engine.close();
+        return observation.faces.length;
+      });
+      return { faces, delegate: engines[0]!.delegate };
+    });
+    expect(result.faces, h.console.join('\n')).toEqual([1, 1]);
+    expect(h.console.filter((line) => line.startsWith('[pageerror]'))).toEqual([]);
   });
 });
