@@ -24,7 +24,14 @@ export interface CheckContext {
 }
 
 function outcome(name: CheckName, passed: boolean, value: number, reason: ReasonCode, weight: number): CheckOutcome {
-  return { name, passed, value: Number.isFinite(value) ? Math.round(value * 10_000) / 10_000 : 0, reasons: passed ? [] : [reason], weight };
+  return { name, passed, value: reported(value), reasons: passed ? [] : [reason], weight };
+}
+
+/** Four decimals, always finite: huge values (degenerate boxes) must not round to Infinity. */
+function reported(value: number): number {
+  if (!Number.isFinite(value)) return 0;
+  const rounded = Math.round(value * 10_000) / 10_000;
+  return Number.isFinite(rounded) ? rounded : value;
 }
 
 const POSE_STEPS = new Set(['turn-left', 'turn-right', 'nod']);

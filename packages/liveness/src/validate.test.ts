@@ -167,6 +167,26 @@ describe('evaluate on any valid evidence', () => {
     expect(JSON.parse(JSON.stringify(evaluation))).toEqual(evaluation);
   };
 
+  it('reports finite check values for a degenerate face box (found by fast-check)', () => {
+    const face = { box: [0, 0, 0, 5e-324] as [number, number, number, number], pose: [0, 0, 0] as [number, number, number], blink: [0, 0] as [number, number], ear: [0, 0] as [number, number], smile: 0, jawOpen: 0, mar: 0 };
+    const pts = new Array(EVIDENCE_POINTS.length * 2).fill(0);
+    pts[17] = 501;
+    const evidence: Evidence = {
+      version: 1,
+      sessionId: ' ',
+      nonce: ' ',
+      steps: ['blink'],
+      startedAt: 0,
+      frames: [
+        { t: 0, faces: 1, face: { ...face, pts } },
+        { t: 0, faces: 1, face: { ...face, box: [0, 8.881784197001252e-20, 0, 0], pts: new Array(EVIDENCE_POINTS.length * 2).fill(0) } },
+      ],
+      camera: { label: '', width: 0, height: 0 },
+      droppedFrames: 0,
+    };
+    sane(evidence);
+  });
+
   it('never throws on random schema-valid evidence', () => {
     fc.assert(fc.property(evidenceArb, sane), { numRuns: 300 });
   }, 30_000);
