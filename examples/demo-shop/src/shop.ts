@@ -66,8 +66,10 @@ export async function startShop(options: ShopOptions = {}): Promise<Shop> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://shop');
     const path = url.pathname;
-    if (req.method === 'GET' && path.startsWith('/static/')) return file(res, PUBLIC, path.slice('/static/'.length));
-    if (req.method === 'GET' && path.startsWith('/facepay/')) return file(res, SDK, path.slice('/facepay/'.length));
+    // HEAD too: the worker checks its assets are reachable before the loader fetches them.
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (read && path.startsWith('/static/')) return file(req, res, PUBLIC, path.slice('/static/'.length));
+    if (read && path.startsWith('/facepay/')) return file(req, res, SDK, path.slice('/facepay/'.length));
     if (!account) return json(res, 503, { error: { code: 'facepay-not-configured', message: 'The shop has no facepay account yet' } });
     const facepay = account;
     if (req.method === 'GET' && path === '/') return html(res, shopPage(), facepay.facepayUrl);
@@ -172,12 +174,17 @@ function html(res: ServerResponse, body: string, facepayOrigin: string): void {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp, 'cache-control': 'no-store' }).end(body);
 }
 
-async function file(res: ServerResponse, root: string, relative: string): Promise<void> {
+async function file(req: IncomingMessage, res: ServerResponse, root: string, relative: string): Promise<void> {
   const path = normalize(join(root, decodeURIComponent(relative)));
   if (!path.startsWith(root + sep)) return json(res, 403, { error: { code: 'forbidden', message: relative } });
   const bytes = await readFile(path).catch(() => undefined);
   if (!bytes) return json(res, 404, { error: { code: 'not-found', message: relative } });
-  res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'max-age=3600' }).end(bytes);
+  res.writeHead(200, {
+    'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+    'content-length': bytes.length,
+    'cache-control': 'max-age=3600',
+  });
+  res.end(req.method === 'HEAD' ? undefined : bytes);
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

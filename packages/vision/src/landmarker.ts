@@ -31,6 +31,14 @@ export interface FaceEngine {
 
 const here = import.meta.url;
 
+/** Where the engine loads its wasm (a folder, ending in '/') and its model from. */
+export function assetUrls(options: EngineOptions = {}): { wasmBase: string; modelUrl: string } {
+  return {
+    wasmBase: new URL(options.wasmBaseUrl ?? './wasm/', here).href.replace(/\/?$/, '/'),
+    modelUrl: new URL(options.modelUrl ?? `./models/${FACE_LANDMARKER_MODEL.file}`, here).href,
+  };
+}
+
 export async function createFaceEngine(
   options: EngineOptions = {},
   onProgress?: (progress: AssetProgress) => void,
@@ -38,8 +46,7 @@ export async function createFaceEngine(
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
     throw new FacePayError(ErrorCode.WasmUnsupported, 'WebAssembly is not available in this browser or context');
   }
-  const wasmBase = new URL(options.wasmBaseUrl ?? './wasm/', here).href.replace(/\/?$/, '/');
-  const modelUrl = new URL(options.modelUrl ?? `./models/${FACE_LANDMARKER_MODEL.file}`, here).href;
+  const { wasmBase, modelUrl } = assetUrls(options);
 
   onProgress?.({ stage: 'wasm', loaded: 0, total: 1 });
   await Promise.all([assertReachable(wasmBase + WASM_FILES.loader), assertReachable(wasmBase + WASM_FILES.binary)]);

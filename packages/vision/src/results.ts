@@ -39,6 +39,8 @@ export interface WorkerStats {
   processed: number;
   /** Frames the worker closed: every frame it received, once done with it. */
   closed: number;
+  /** Requests refused because they were not for the worker's own assets (MediaPipe's usage logs). */
+  blockedRequests: number;
 }
 
 /** Counters for back-pressure checks and the benchmark. */

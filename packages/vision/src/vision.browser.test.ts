@@ -21,10 +21,13 @@ declare global {
 
 let h: Harness;
 let badAssets: StaticServer;
+/** Every URL the page and its workers asked for. */
+const requested: string[] = [];
 let tmp: string;
 
 beforeAll(async () => {
   h = await openHarness();
+  h.page.on('request', (request) => requested.push(request.url()));
   // A second origin serving a corrupt model, a truncated one, and nothing else.
   tmp = await mkdtemp(join(tmpdir(), 'facepay-assets-'));
   const model = await readFile(join(ROOT, 'packages/vision/dist/models/face_landmarker.task'));
@@ -247,6 +250,22 @@ describe('vision worker with the real model', () => {
     expect(result.openFrames).toBe(0);
     // And the worker closed every frame it received.
     expect(result.after.worker!.closed).toBe(result.after.worker!.received);
+  });
+});
+
+describe('privacy', () => {
+  it('fetches nothing but its own assets: MediaPipe\'s usage logs to Google are refused in the worker', async () => {
+    await h.page.evaluate(async () => {
+      const { createVisionClient } = window.facepay.vision;
+      const client = createVisionClient();
+      await client.init({});
+      await client.process(window.frameOf('portrait'), 50);
+      await client.close();
+    });
+    // MediaPipe flushes its log on close; give the (refused) request time to show up.
+    await new Promise((done) => setTimeout(done, 500));
+    const foreign = requested.filter((url) => !url.startsWith(h.server.url) && !url.startsWith(badAssets.url) && !url.startsWith('blob:') && !url.startsWith('data:'));
+    expect(foreign).toEqual([]);
   });
 });
 

@@ -1,14 +1,29 @@
 import { expose, transfer } from 'comlink';
 import { ErrorCode, FacePayError } from '@facepay/protocol';
 import type { ErrorInfo, Observation } from '@facepay/protocol';
-import { createFaceEngine, describe, type FaceEngine, type Frame } from './landmarker.js';
+import { assetUrls, createFaceEngine, describe, type FaceEngine, type Frame } from './landmarker.js';
 import { ProcessStatus, type InitOptions, type InitResult, type ProcessResult, type ProgressCallback, type WorkerStats } from './results.js';
 
 let engine: FaceEngine | undefined;
 let initializing: Promise<InitResult> | undefined;
 // The engine's warm-up used timestamp 0 (see `warmUp`).
 let lastTimestamp = 0;
-const stats: WorkerStats = { received: 0, processed: 0, closed: 0 };
+const stats: WorkerStats = { received: 0, processed: 0, closed: 0, blockedRequests: 0 };
+
+/**
+ * The worker fetches its own assets and nothing else. MediaPipe's tasks post usage logs
+ * to Google (odml.pa.googleapis.com) from inside the worker, where the page's CSP does not
+ * reach; shoppers were promised that nothing leaves the device, so every other request is
+ * refused here, before it is made.
+ */
+const allowedPrefixes: string[] = [];
+const nativeFetch = globalThis.fetch.bind(globalThis);
+globalThis.fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const url = new URL(input instanceof Request ? input.url : String(input), self.location.href).href;
+  if (allowedPrefixes.some((prefix) => url === prefix || url.startsWith(prefix))) return nativeFetch(input, init);
+  stats.blockedRequests++;
+  return Promise.reject(new TypeError(`facepay's vision worker only fetches its own assets; refused ${new URL(url).origin}`));
+};
 
 function toInfo(error: unknown, fallback: ErrorCode): ErrorInfo {
   if (error instanceof FacePayError) return error.toJSON();
@@ -41,6 +56,8 @@ async function initOnce(options: InitOptions, onProgress?: ProgressCallback): Pr
       timeoutMs,
     );
   });
+  const { wasmBase, modelUrl } = assetUrls(options);
+  allowedPrefixes.push(wasmBase, modelUrl);
   try {
     engine = await Promise.race([createFaceEngine(options, onProgress), timeout]);
     return { ok: true, delegate: engine.delegate, initMs: performance.now() - start };
