@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ensureClips, launchChromium, ROOT, type ClipSet } from '@facepay/testkit';
+import { ensureClips, launchChromium, ROOT, withLeadIn, type ClipSet } from '@facepay/testkit';
 
 // A purchase end to end: `pnpm start`'s script as a real process (facepay server and the
 // demo shop), Debian's Chromium with a generated clip as the camera, the shop page with
@@ -43,7 +43,9 @@ afterAll(async () => {
 
 /** Buys the stamp with `clip` as the camera; resolves once the order page shows an outcome. */
 async function buy(clip: string): Promise<{ page: Page; status: string; orderId: string; tokens: string[] }> {
-  const browser = await launchChromium({ fakeCamera: clips.path(clip, 'y4m') });
+  // The shopper waits for the first prompt before acting (see withLeadIn).
+  const lead = Math.max(0.3, Math.round((clips.clips[clip]!.actions[0]!.start - 0.1) * 10) / 10);
+  const browser = await launchChromium({ fakeCamera: await withLeadIn(clips.path(clip, 'y4m'), lead) });
   browsers.push(browser);
   const page = await browser.newPage();
   await page.goto(shopUrl);

@@ -8,3 +8,4 @@ export { openHarness } from './harness.js';
 export type { Harness } from './harness.js';
 export { stillClip } from './still-clip.js';
 export * from './clips/index.js';
+export { withLeadIn } from './lead-in.js';
