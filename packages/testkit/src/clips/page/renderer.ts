@@ -1,7 +1,7 @@
 import type { FramePlan, Layer, PlaneState, PrintLayer, ScreenLayer } from '../plan.js';
 import { FRAME_HEIGHT, FRAME_WIDTH, PLATE_HEIGHT, PLATE_ORIGIN_X, PLATE_ORIGIN_Y, PLATE_WIDTH } from '../plan.js';
 import { FOCAL, rotationMatrix, type Camera } from './face-rig.js';
-import { Sensor, target } from './sensor.js';
+import { SENSOR_GLSL, Sensor, target } from './sensor.js';
 import type { Subject } from './subject.js';
 
 const VERTEX_SHADER = `#version 300 es
@@ -35,6 +35,7 @@ uniform float uPhase;
 uniform vec4 uGlare;
 uniform vec2 uSheen;
 out vec4 outColour;
+${SENSOR_GLSL}
 void main() {
   vec3 c = texture(uTex, vUv).rgb;
   c = c * (1.0 - vTint.a) + vTint.rgb;
@@ -56,7 +57,7 @@ void main() {
     float d = (frag.x - uSheen.y) / 70.0;
     c = c * 0.9 + 0.05 + uSheen.x * exp(-d * d);
   }
-  outColour = vec4(clamp(c, 0.0, 1.0), 1.0);
+  outColour = vec4(sense(clamp(c, 0.0, 1.0)), 1.0);
 }`;
 
 interface Mesh {
@@ -93,7 +94,8 @@ export class Renderer {
     this.gl = gl;
     this.program = link(gl, VERTEX_SHADER, FRAGMENT_SHADER);
     this.sensor = new Sensor(gl, (vertex, fragment) => link(gl, vertex, fragment));
-    this.scene = target(gl, FRAME_WIDTH, FRAME_HEIGHT, true);
+    // Linear filtering: the I420 packer averages chroma blocks with single fetches.
+    this.scene = target(gl, FRAME_WIDTH, FRAME_HEIGHT, { depth: true, filter: gl.LINEAR });
     gl.useProgram(this.program);
     for (const name of ['uTex', 'uY', 'uU', 'uV', 'uMode', 'uColour', 'uGrid', 'uPhase', 'uGlare', 'uSheen']) {
       this.location[name] = gl.getUniformLocation(this.program, name);
@@ -139,8 +141,9 @@ export class Renderer {
     gl.viewport(0, 0, FRAME_WIDTH, FRAME_HEIGHT);
     gl.clearColor(0, 0, 0, 1);
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
+    this.sensor.expose(this.program, plan);
     for (const layer of plan.layers) this.draw(layer, plan.camera);
-    return this.sensor.capture(this.scene.texture, plan);
+    return this.sensor.capture(this.scene.texture);
   }
 
   private draw(layer: Layer, camera: Camera): void {
