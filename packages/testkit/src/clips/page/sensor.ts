@@ -7,28 +7,6 @@ const NOISE_SIZE = 512;
 /** The texture unit the noise table stays bound to. */
 const NOISE_UNIT = 7;
 
-/**
- * GLSL for the scene's fragment shader: what the camera's sensor makes of the light that
- * reaches a pixel. Exposure is a gain with a gradient across the frame; noise comes from a
- * fixed table of Gaussian samples (luma in r, per channel in gba) read from a per-frame
- * offset: fresh noise every frame, the same clip on every run. It runs in the scene pass
- * itself because SwiftShader's cost is mostly per fragment: a separate pass would double it.
- * Every layer drawn over a pixel gets that pixel's same noise.
- */
-export const SENSOR_GLSL = `
-uniform sampler2D uNoiseTable;
-uniform vec3 uLight;
-uniform float uNoise;
-uniform ivec2 uOffset;
-vec3 sense(vec3 light) {
-  ivec2 p = ivec2(gl_FragCoord.xy);
-  float x = float(p.x) / ${FRAME_WIDTH}.0 - 0.5;
-  float y = float(${FRAME_HEIGHT - 1} - p.y) / ${FRAME_HEIGHT}.0 - 0.5;
-  float gain = uLight.x * (1.0 + uLight.y * x + uLight.z * y);
-  vec4 n = (texelFetch(uNoiseTable, (p + uOffset) & ${NOISE_SIZE - 1}, 0) * 255.0 - 128.0) / 32.0;
-  return clamp(light * gain + uNoise / 255.0 * (n.r + 0.35 * n.gba), 0.0, 1.0);
-}`;
-
 const FULL_SCREEN = `#version 300 es
 void main() {
   // One triangle covering the viewport.
@@ -36,29 +14,38 @@ void main() {
   gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
 }`;
 
-// RGB to planar YUV 4:2:0 (BT.601, limited range), four bytes per fragment. readPixels
-// returns the bottom row first, so fragment row k holds I420 row k: the bytes come back
-// in file order, a y4m frame as is. A chroma sample is the mean of a 2×2 block: one
-// bilinear fetch at the block's centre.
+// The camera's sensor: exposure (a gain with a gradient across the frame) and noise, then
+// RGB to planar YUV 4:2:0 (BT.601, limited range), four bytes per fragment. Noise comes
+// from a fixed table of Gaussian samples (four per texel, one per byte) read from a
+// per-frame offset: luma noise per pixel, a weaker chroma noise per chroma sample; fresh
+// every frame, the same on every run.
+// readPixels returns the bottom row first, so fragment row k holds I420 row k: the bytes
+// come back in file order, a y4m frame as is. A chroma sample is the mean of a 2×2 block,
+// one bilinear fetch at the block's centre.
 const TO_I420 = `#version 300 es
 precision highp float;
 precision highp int;
 uniform sampler2D uFrame;
+uniform sampler2D uNoiseTable;
+uniform vec3 uLight;
+uniform float uNoise;
+uniform ivec2 uOffset;
 out vec4 outBytes;
 const int W = ${FRAME_WIDTH};
 const int H = ${FRAME_HEIGHT};
-vec3 rgb(int x, int y) { return texelFetch(uFrame, ivec2(x, H - 1 - y), 0).rgb * 255.0; }
-vec3 block(int cx, int cy) {
-  return texture(uFrame, vec2(float(2 * cx + 1) / float(W), 1.0 - float(2 * cy + 1) / float(H))).rgb * 255.0;
+float gain(int x, int y) {
+  return uLight.x * (1.0 + uLight.y * (float(x) / float(W) - 0.5) + uLight.z * (float(y) / float(H) - 0.5));
 }
 void main() {
   ivec2 f = ivec2(gl_FragCoord.xy);
   int row = f.y;
+  vec4 n = (texelFetch(uNoiseTable, (f + uOffset) & ${NOISE_SIZE - 1}, 0) * 255.0 - 128.0) / 32.0 * uNoise;
   vec4 b;
   if (row < H) {
     for (int k = 0; k < 4; k++) {
-      vec3 c = rgb(f.x * 4 + k, row);
-      b[k] = 16.0 + 0.257 * c.r + 0.504 * c.g + 0.098 * c.b;
+      int x = f.x * 4 + k;
+      vec3 c = texelFetch(uFrame, ivec2(x, H - 1 - row), 0).rgb * 255.0;
+      b[k] = 16.0 + gain(x, row) * (0.257 * c.r + 0.504 * c.g + 0.098 * c.b) + n[k];
     }
   } else {
     // Each 640-byte row of a chroma plane holds two 320-sample rows.
@@ -67,47 +54,40 @@ void main() {
     int cy = (row - H - (v ? H / 4 : 0)) * 2 + second;
     int cx = f.x * 4 - second * (W / 2);
     for (int k = 0; k < 4; k++) {
-      vec3 c = block(cx + k, cy);
-      b[k] = v ? 128.0 + 0.439 * c.r - 0.368 * c.g - 0.071 * c.b : 128.0 - 0.148 * c.r - 0.291 * c.g + 0.439 * c.b;
+      int x = 2 * (cx + k);
+      int y = 2 * cy;
+      vec3 c = texture(uFrame, vec2(float(x + 1) / float(W), 1.0 - float(y + 1) / float(H))).rgb * 255.0;
+      float chroma = v ? 0.439 * c.r - 0.368 * c.g - 0.071 * c.b : -0.148 * c.r - 0.291 * c.g + 0.439 * c.b;
+      b[k] = 128.0 + gain(x, y) * chroma + 0.35 * n[k];
     }
   }
-  outBytes = b / 255.0;
+  outBytes = clamp(b, 0.0, 255.0) / 255.0;
 }`;
 
 /**
- * The camera's sensor, on the GPU: sets the scene shader's exposure and noise for a
- * frame, then packs the rendered frame as I420, so it leaves WebGL as the 460 KB a y4m
- * file stores, with no per-pixel work in JavaScript.
+ * The camera's sensor, on the GPU: exposes, adds noise to and packs a rendered frame as
+ * I420, so it leaves WebGL as the 460 KB a y4m file stores, with no per-pixel work in
+ * JavaScript. One pass of a quarter as many fragments as the frame: SwiftShader's cost is
+ * mostly per fragment.
  */
 export class Sensor {
   private readonly pack: WebGLProgram;
   private readonly packed: { texture: WebGLTexture; framebuffer: WebGLFramebuffer };
   private readonly bytes = new Uint8Array((FRAME_WIDTH * FRAME_HEIGHT * 3) / 2);
-  private readonly frameUniform: WebGLUniformLocation | null;
 
   constructor(
     private readonly gl: WebGL2RenderingContext,
     link: (vertex: string, fragment: string) => WebGLProgram,
   ) {
     this.pack = link(FULL_SCREEN, TO_I420);
-    this.frameUniform = gl.getUniformLocation(this.pack, 'uFrame');
     this.packed = target(gl, FRAME_WIDTH / 4, (FRAME_HEIGHT * 3) / 2);
     gl.activeTexture(gl.TEXTURE0 + NOISE_UNIT);
     gl.bindTexture(gl.TEXTURE_2D, noiseTable(gl));
     gl.activeTexture(gl.TEXTURE0);
   }
 
-  /** Sets exposure and noise of `plan` on a program that includes `SENSOR_GLSL` (in use). */
-  expose(program: WebGLProgram, plan: FramePlan): void {
-    const gl = this.gl;
-    gl.uniform1i(gl.getUniformLocation(program, 'uNoiseTable'), NOISE_UNIT);
-    gl.uniform3f(gl.getUniformLocation(program, 'uLight'), plan.light.gain, plan.light.gradX, plan.light.gradY);
-    gl.uniform1f(gl.getUniformLocation(program, 'uNoise'), plan.noise);
-    gl.uniform2i(gl.getUniformLocation(program, 'uOffset'), plan.seed % NOISE_SIZE, (plan.seed >>> 9) % NOISE_SIZE);
-  }
-
-  /** Packs a rendered frame (an RGBA8 texture with linear filtering) as I420 bytes. */
-  capture(frame: WebGLTexture): Uint8Array<ArrayBuffer> {
+  /** Exposes and packs a rendered frame (an RGBA8 texture with linear filtering) as I420 bytes. */
+  capture(frame: WebGLTexture, plan: FramePlan): Uint8Array<ArrayBuffer> {
     const gl = this.gl;
     gl.disable(gl.DEPTH_TEST);
     gl.disable(gl.SCISSOR_TEST);
@@ -116,7 +96,12 @@ export class Sensor {
     gl.useProgram(this.pack);
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, frame);
-    gl.uniform1i(this.frameUniform, 0);
+    const at = (name: string): WebGLUniformLocation | null => gl.getUniformLocation(this.pack, name);
+    gl.uniform1i(at('uFrame'), 0);
+    gl.uniform1i(at('uNoiseTable'), NOISE_UNIT);
+    gl.uniform3f(at('uLight'), plan.light.gain, plan.light.gradX, plan.light.gradY);
+    gl.uniform1f(at('uNoise'), plan.noise);
+    gl.uniform2i(at('uOffset'), plan.seed % NOISE_SIZE, (plan.seed >>> 9) % NOISE_SIZE);
     gl.drawArrays(gl.TRIANGLES, 0, 3);
     gl.readPixels(0, 0, FRAME_WIDTH / 4, (FRAME_HEIGHT * 3) / 2, gl.RGBA, gl.UNSIGNED_BYTE, this.bytes);
     return this.bytes;
