@@ -36,7 +36,7 @@ export interface Camera {
   roll: number;
 }
 
-/** Vertex data for one pose: clip-space positions (x, y, z, w) and tints (r, g, b, amount). */
+/** Vertex data for one pose: clip-space positions (x, y, z, w) and premultiplied tints (r, g, b, amount). */
 export interface Posed {
   positions: Float32Array<ArrayBuffer>;
   tints: Float32Array<ArrayBuffer>;
@@ -65,13 +65,13 @@ export class FaceRig {
   private readonly pivot: [number, number, number];
   private readonly mouthWidth: number;
   private readonly skin: [number, number, number];
-  readonly faceWidth: number;
+  private readonly faceWidth: number;
   readonly positions: Float32Array<ArrayBuffer>;
   readonly tints: Float32Array<ArrayBuffer>;
 
   /**
    * @param landmarks 478 × (x, y, z) in plate pixels, as the vision worker saw the neutral frame.
-   * @param skin the average skin colour around the eyes (0..1), for closed lids.
+   * @param skin the skin colour for closed lids (0..1).
    */
   constructor(landmarks: Float32Array, skin: [number, number, number]) {
     this.skin = skin;

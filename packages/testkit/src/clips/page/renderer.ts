@@ -5,9 +5,9 @@ import { Sensor, target } from './sensor.js';
 import type { Subject } from './subject.js';
 
 const VERTEX_SHADER = `#version 300 es
-in vec4 aPos;
-in vec2 aUv;
-in vec4 aTint;
+layout(location = 0) in vec4 aPos;
+layout(location = 1) in vec2 aUv;
+layout(location = 2) in vec4 aTint;
 out vec2 vUv;
 out vec4 vTint;
 void main() {
@@ -16,48 +16,59 @@ void main() {
   vTint = aTint;
 }`;
 
-// Mode 0: a texture, tinted per vertex (premultiplied) and optionally covered by a solid colour.
-// Mode 1: a screen seen by a camera, showing an I420 frame: the pixel grid beats against
-// the camera's (moiré), emitted light is cooler and flatter, a reflection glares on the glass.
-// Mode 2: glossy paper: a soft sheen band.
-const FRAGMENT_SHADER = `#version 300 es
+const FRAGMENT_HEADER = `#version 300 es
 precision highp float;
 in vec2 vUv;
 in vec4 vTint;
+out vec4 outColour;
+`;
+
+// One small program per kind of surface: SwiftShader runs every instruction of a shader
+// for every fragment, so a shared shader with branches would cost all kinds everywhere.
+const FRAGMENT_SHADERS = {
+  // A texture, tinted per vertex (premultiplied), optionally covered by a solid colour.
+  plain: `${FRAGMENT_HEADER}
 uniform sampler2D uTex;
+uniform vec4 uColour;
+void main() {
+  vec3 c = texture(uTex, vUv).rgb * (1.0 - vTint.a) + vTint.rgb;
+  outColour = vec4(mix(c, uColour.rgb, uColour.a), 1.0);
+}`,
+  // A photo on glossy paper: a little flatter, with a soft sheen band.
+  paper: `${FRAGMENT_HEADER}
+uniform sampler2D uTex;
+uniform vec2 uSheen;
+void main() {
+  vec3 c = mix(texture(uTex, vUv).rgb, vec3(0.5, 0.48, 0.45), 0.06);
+  float d = (gl_FragCoord.x - uSheen.y) / 70.0;
+  outColour = vec4(clamp(c * 0.9 + 0.05 + uSheen.x * exp(-d * d), 0.0, 1.0), 1.0);
+}`,
+  // A screen showing an I420 frame, seen by a camera: its pixel grid beats against the
+  // camera's (moiré), emitted light is cooler and flatter, a reflection glares on the glass.
+  screen: `${FRAGMENT_HEADER}
 uniform sampler2D uY;
 uniform sampler2D uU;
 uniform sampler2D uV;
-uniform int uMode;
-uniform vec4 uColour;
 uniform vec2 uGrid;
 uniform float uPhase;
 uniform vec4 uGlare;
-uniform vec2 uSheen;
-out vec4 outColour;
 void main() {
-  vec3 c = texture(uTex, vUv).rgb;
-  c = c * (1.0 - vTint.a) + vTint.rgb;
-  c = mix(c, uColour.rgb, uColour.a);
+  float l = 1.164 * (texture(uY, vUv).r * 255.0 - 16.0);
+  float u = texture(uU, vUv).r * 255.0 - 128.0;
+  float v = texture(uV, vUv).r * 255.0 - 128.0;
+  vec3 c = clamp(vec3(l + 1.596 * v, l - 0.392 * u - 0.813 * v, l + 2.017 * u) / 255.0, 0.0, 1.0);
+  vec2 g = vUv * uGrid + uPhase;
+  float cell = (0.5 + 0.5 * cos(6.2831853 * g.x)) * (0.5 + 0.5 * cos(6.2831853 * g.y));
+  vec3 stripes = 0.5 + 0.5 * cos(6.2831853 * (g.x * 3.0 + vec3(0.0, 0.333, 0.667)));
+  c *= (1.0 - 0.22 * cell) * (0.9 + 0.1 * stripes);
+  c = c * vec3(0.9, 0.95, 1.04) * 0.88 + 0.06;
   vec2 frag = vec2(gl_FragCoord.x, ${FRAME_HEIGHT}.0 - gl_FragCoord.y);
-  if (uMode == 1) {
-    float l = 1.164 * (texture(uY, vUv).r * 255.0 - 16.0);
-    float u = texture(uU, vUv).r * 255.0 - 128.0;
-    float v = texture(uV, vUv).r * 255.0 - 128.0;
-    c = clamp(vec3(l + 1.596 * v, l - 0.392 * u - 0.813 * v, l + 2.017 * u) / 255.0, 0.0, 1.0);
-    vec2 g = vUv * uGrid + uPhase;
-    float cell = (0.5 + 0.5 * cos(6.2831853 * g.x)) * (0.5 + 0.5 * cos(6.2831853 * g.y));
-    vec3 stripes = 0.5 + 0.5 * cos(6.2831853 * (g.x * 3.0 + vec3(0.0, 0.333, 0.667)));
-    c *= (1.0 - 0.22 * cell) * (0.9 + 0.1 * stripes);
-    c = c * vec3(0.9, 0.95, 1.04) * 0.88 + 0.06;
-    float d = length(frag - uGlare.xy) / uGlare.z;
-    c += uGlare.w * exp(-d * d) * vec3(1.0, 0.98, 0.95);
-  } else if (uMode == 2) {
-    float d = (frag.x - uSheen.y) / 70.0;
-    c = c * 0.9 + 0.05 + uSheen.x * exp(-d * d);
-  }
+  float d = length(frag - uGlare.xy) / uGlare.z;
+  c += uGlare.w * exp(-d * d) * vec3(1.0, 0.98, 0.95);
   outColour = vec4(clamp(c, 0.0, 1.0), 1.0);
-}`;
+}`,
+} as const;
+type ProgramKind = keyof typeof FRAGMENT_SHADERS;
 
 interface Mesh {
   positions: WebGLBuffer;
@@ -74,9 +85,7 @@ interface Mesh {
 export class Renderer {
   private readonly canvas = new OffscreenCanvas(FRAME_WIDTH, FRAME_HEIGHT);
   private readonly gl: WebGL2RenderingContext;
-  private readonly program: WebGLProgram;
-  private readonly location: Record<string, WebGLUniformLocation | null> = {};
-  private readonly attribute: Record<'aPos' | 'aUv' | 'aTint', number>;
+  private readonly programs: Record<ProgramKind, WebGLProgram>;
   private readonly meshes = new Map<string, Mesh>();
   private readonly textures = new Map<string, WebGLTexture>();
   private readonly quad: Mesh;
@@ -91,18 +100,14 @@ export class Renderer {
     const gl = this.canvas.getContext('webgl2', { antialias: false, depth: false });
     if (!gl) throw new Error('WebGL2 is not available (headless Chromium needs SwiftShader: --enable-unsafe-swiftshader)');
     this.gl = gl;
-    this.program = link(gl, VERTEX_SHADER, FRAGMENT_SHADER);
-    this.sensor = new Sensor(gl, (vertex, fragment) => link(gl, vertex, fragment));
-    this.scene = target(gl, FRAME_WIDTH, FRAME_HEIGHT, true);
-    gl.useProgram(this.program);
-    for (const name of ['uTex', 'uY', 'uU', 'uV', 'uMode', 'uColour', 'uGrid', 'uPhase', 'uGlare', 'uSheen']) {
-      this.location[name] = gl.getUniformLocation(this.program, name);
-    }
-    this.attribute = {
-      aPos: gl.getAttribLocation(this.program, 'aPos'),
-      aUv: gl.getAttribLocation(this.program, 'aUv'),
-      aTint: gl.getAttribLocation(this.program, 'aTint'),
+    this.programs = {
+      plain: link(gl, VERTEX_SHADER, FRAGMENT_SHADERS.plain),
+      paper: link(gl, VERTEX_SHADER, FRAGMENT_SHADERS.paper),
+      screen: link(gl, VERTEX_SHADER, FRAGMENT_SHADERS.screen),
     };
+    this.sensor = new Sensor(gl, (vertex, fragment) => link(gl, vertex, fragment));
+    // Linear filtering: the I420 packer averages chroma blocks with single fetches.
+    this.scene = target(gl, FRAME_WIDTH, FRAME_HEIGHT, { depth: true, filter: gl.LINEAR });
     for (const subject of subjects.values()) {
       this.textures.set(`plate:${subject.id}`, this.texture(subject.plate));
       this.textures.set(`photo:${subject.id}`, this.texture(subject.photo));
@@ -135,7 +140,6 @@ export class Renderer {
       });
     }
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.scene.framebuffer);
-    gl.useProgram(this.program);
     gl.viewport(0, 0, FRAME_WIDTH, FRAME_HEIGHT);
     gl.clearColor(0, 0, 0, 1);
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
@@ -143,18 +147,30 @@ export class Renderer {
     return this.sensor.capture(this.scene.texture, plan);
   }
 
+  /** Makes a program current, with the given uniforms. */
+  private use(kind: ProgramKind, uniforms: Record<string, number | number[]> = {}): void {
+    const gl = this.gl;
+    const program = this.programs[kind];
+    gl.useProgram(program);
+    for (const [name, value] of Object.entries(uniforms)) {
+      const at = gl.getUniformLocation(program, name);
+      if (typeof value === 'number') gl.uniform1f(at, value);
+      else if (value.length === 2) gl.uniform2fv(at, value);
+      else gl.uniform4fv(at, value);
+    }
+  }
+
   private draw(layer: Layer, camera: Camera): void {
     const gl = this.gl;
-    this.uniforms({ mode: 0, colour: [0, 0, 0, 0] });
     switch (layer.type) {
       case 'room': {
-        gl.disable(gl.DEPTH_TEST);
         const corners = [
           [0, 0],
           [PLATE_WIDTH, 0],
           [PLATE_WIDTH, PLATE_HEIGHT],
           [0, PLATE_HEIGHT],
         ].map(([x, y]) => flat(x! - PLATE_ORIGIN_X - FRAME_WIDTH / 2, y! - PLATE_ORIGIN_Y - FRAME_HEIGHT / 2, camera));
+        this.use('plain', { uColour: [0, 0, 0, 0] });
         this.drawQuad(corners.flat(), 'room');
         return;
       }
@@ -170,6 +186,7 @@ export class Renderer {
           gl.enable(gl.SCISSOR_TEST);
           gl.scissor(layer.view.left, 0, layer.view.right - layer.view.left, FRAME_HEIGHT);
         }
+        this.use('plain', { uColour: [0, 0, 0, 0] });
         this.drawMesh(mesh, posed.positions, posed.tints, `plate:${layer.subject}`);
         gl.disable(gl.SCISSOR_TEST);
         gl.disable(gl.DEPTH_TEST);
@@ -190,9 +207,9 @@ export class Renderer {
     const margin = 0.06 * layer.plane.height;
     const height = layer.plane.height;
     const width = height * aspect;
-    this.uniforms({ mode: 0, colour: [0.93, 0.92, 0.88, 1] });
+    this.use('plain', { uColour: [0.93, 0.92, 0.88, 1] });
     this.drawQuad(plane(layer.plane, width + 2 * margin, height + 2 * margin, camera), 'room');
-    this.uniforms({ mode: 2, colour: [0.5, 0.48, 0.45, 0.06], sheen: [layer.sheen, layer.sheenX] });
+    this.use('paper', { uSheen: [layer.sheen, layer.sheenX] });
     this.drawQuad(plane(layer.plane, width, height, camera), `photo:${layer.subject}`);
   }
 
@@ -201,63 +218,44 @@ export class Renderer {
     const height = layer.plane.height;
     const width = (height * FRAME_WIDTH) / FRAME_HEIGHT;
     const bezel = 0.05 * height;
-    this.uniforms({ mode: 0, colour: [0.05, 0.05, 0.06, 1] });
+    this.use('plain', { uColour: [0.05, 0.05, 0.06, 1] });
     this.drawQuad(plane(layer.plane, width + 2 * bezel, height + 2.6 * bezel, camera), 'room');
     const g = layer.glare;
-    this.uniforms({
-      mode: 1,
-      colour: [0, 0, 0, 0],
-      grid: [FRAME_WIDTH * 1.35, FRAME_HEIGHT * 1.35],
-      phase: layer.moirePhase,
-      glare: [g.x, g.y, g.radius, g.strength],
+    this.use('screen', {
+      uGrid: [FRAME_WIDTH * 1.35, FRAME_HEIGHT * 1.35],
+      uPhase: layer.moirePhase,
+      uGlare: [g.x, g.y, g.radius, g.strength],
     });
-    [this.screen[0]!, this.screen[1]!, this.screen[2]!].forEach((texture, i) => {
+    const program = this.programs.screen;
+    this.screen.forEach((texture, i) => {
       gl.activeTexture(gl.TEXTURE1 + i);
       gl.bindTexture(gl.TEXTURE_2D, texture);
+      gl.uniform1i(gl.getUniformLocation(program, ['uY', 'uU', 'uV'][i]!), 1 + i);
     });
-    gl.uniform1i(this.location.uY!, 1);
-    gl.uniform1i(this.location.uU!, 2);
-    gl.uniform1i(this.location.uV!, 3);
-    this.drawQuad(plane(layer.plane, width, height, camera), 'room');
+    this.drawQuad(plane(layer.plane, width, height, camera));
   }
 
-  private uniforms(u: {
-    mode: number;
-    colour: [number, number, number, number];
-    grid?: [number, number];
-    phase?: number;
-    glare?: [number, number, number, number];
-    sheen?: [number, number];
-  }): void {
-    const gl = this.gl;
-    gl.uniform1i(this.location.uMode!, u.mode);
-    gl.uniform4fv(this.location.uColour!, u.colour);
-    gl.uniform2fv(this.location.uGrid!, u.grid ?? [1, 1]);
-    gl.uniform1f(this.location.uPhase!, u.phase ?? 0);
-    gl.uniform4fv(this.location.uGlare!, u.glare ?? [0, 0, 1, 0]);
-    gl.uniform2fv(this.location.uSheen!, u.sheen ?? [0, 0]);
-  }
-
-  private drawQuad(clip: number[], texture: string): void {
+  private drawQuad(clip: number[], texture?: string): void {
     this.drawMesh(this.quad, new Float32Array(clip), new Float32Array(16), texture);
   }
 
-  private drawMesh(mesh: Mesh, positions: Float32Array<ArrayBuffer>, tints: Float32Array<ArrayBuffer>, texture: string): void {
+  private drawMesh(mesh: Mesh, positions: Float32Array<ArrayBuffer>, tints: Float32Array<ArrayBuffer>, texture?: string): void {
     const gl = this.gl;
-    gl.bindBuffer(gl.ARRAY_BUFFER, mesh.positions);
-    gl.bufferData(gl.ARRAY_BUFFER, positions, gl.DYNAMIC_DRAW);
-    gl.vertexAttribPointer(this.attribute.aPos, 4, gl.FLOAT, false, 0, 0);
-    gl.enableVertexAttribArray(this.attribute.aPos);
-    gl.bindBuffer(gl.ARRAY_BUFFER, mesh.tints);
-    gl.bufferData(gl.ARRAY_BUFFER, tints, gl.DYNAMIC_DRAW);
-    gl.vertexAttribPointer(this.attribute.aTint, 4, gl.FLOAT, false, 0, 0);
-    gl.enableVertexAttribArray(this.attribute.aTint);
-    gl.bindBuffer(gl.ARRAY_BUFFER, mesh.uvs);
-    gl.vertexAttribPointer(this.attribute.aUv, 2, gl.FLOAT, false, 0, 0);
-    gl.enableVertexAttribArray(this.attribute.aUv);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, this.textures.get(texture)!);
-    gl.uniform1i(this.location.uTex!, 0);
+    for (const [location, buffer, data, size] of [
+      [0, mesh.positions, positions, 4],
+      [1, mesh.uvs, undefined, 2],
+      [2, mesh.tints, tints, 4],
+    ] as const) {
+      gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+      if (data) gl.bufferData(gl.ARRAY_BUFFER, data, gl.DYNAMIC_DRAW);
+      gl.vertexAttribPointer(location, size, gl.FLOAT, false, 0, 0);
+      gl.enableVertexAttribArray(location);
+    }
+    if (texture) {
+      gl.activeTexture(gl.TEXTURE0);
+      gl.bindTexture(gl.TEXTURE_2D, this.textures.get(texture)!);
+      gl.uniform1i(gl.getUniformLocation(gl.getParameter(gl.CURRENT_PROGRAM) as WebGLProgram, 'uTex'), 0);
+    }
     gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, mesh.indices);
     gl.drawElements(gl.TRIANGLES, mesh.count, gl.UNSIGNED_SHORT, 0);
   }

@@ -14,7 +14,7 @@ export interface Subject {
 
 /** Where the face's centre sits in the frame when the head is at rest. */
 const FACE_CENTRE_X = FRAME_WIDTH / 2;
-const FACE_CENTRE_Y = FRAME_HEIGHT * 0.5;
+const FACE_CENTRE_Y = FRAME_HEIGHT / 2;
 
 /**
  * Loads a portrait, finds its face with the real vision worker, scales it so the face has
