@@ -41,9 +41,7 @@ export const SECTIONS: readonly Section[] = [
     title: 'Time to verdict',
     requires: ['@facepay/server', '@facepay/liveness', '@facepay/element'],
     built: ELEMENT,
-    planned:
-      'the element against a local server (FACEPAY_FIXED_CHALLENGE) on a generated live clip doing that ' +
-      'challenge: time from the end of the last step in the clip to facepay-verified (median, p95)',
+    load: () => import('./verdict.js'),
   },
   {
     id: 'server',
