@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import * as testkit from '@facepay/testkit';
-import { FACES, stillClip } from '@facepay/testkit';
-
-const run = promisify(execFile);
+import { FACES, ffmpegOnce, stillClip } from '@facepay/testkit';
 
 /** A clip Chromium plays as its fake camera (it loops the file). */
 export interface Clip {
@@ -58,13 +53,8 @@ async function photoClip(): Promise<string> {
   ].join('');
   const hash = createHash('sha256').update(filter).digest('hex').slice(0, 10);
   const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'facepay', 'clips');
-  const out = join(dir, `bench-photo-${hash}.y4m`);
-  if (await stat(out).then((s) => s.size > 0, () => false)) return out;
-  await mkdir(dir, { recursive: true });
-  await run('ffmpeg', [
-    '-v', 'error', '-y', '-loop', '1', '-i', PORTRAIT, '-f', 'lavfi', '-i', 'color=c=0x4a4540:s=640x480:r=30',
-    '-filter_complex', filter, '-t', '1', '-r', '30', `${out}.tmp.y4m`,
+  return ffmpegOnce(join(dir, `bench-photo-${hash}.y4m`), [
+    '-loop', '1', '-i', PORTRAIT, '-f', 'lavfi', '-i', 'color=c=0x4a4540:s=640x480:r=30',
+    '-filter_complex', filter, '-t', '1', '-r', '30',
   ]);
-  await rename(`${out}.tmp.y4m`, out);
-  return out;
 }

@@ -9,3 +9,4 @@ export type { Harness } from './harness.js';
 export { stillClip } from './still-clip.js';
 export * from './clips/index.js';
 export { withLeadIn } from './lead-in.js';
+export { ffmpegOnce } from './ffmpeg.js';

@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
-import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { ffmpegOnce } from './ffmpeg.js';
 
 /**
  * The clip with its opening neutral stretch played forward and back once more before it:
@@ -12,16 +8,13 @@ const run = promisify(execFile);
  * and first prompt take longer than that. Moving frames, not a frozen one, so the
  * frozen-frame check is not tripped. Cached beside the clip; needs Debian's ffmpeg.
  */
-export async function withLeadIn(clip: string, neutralSeconds: number): Promise<string> {
+export function withLeadIn(clip: string, neutralSeconds: number): Promise<string> {
   const out = join(dirname(clip), `${basename(clip, '.y4m')}.lead-in-${neutralSeconds}.y4m`);
-  if (await stat(out).then((s) => s.size > 0, () => false)) return out;
   const graph = [
     '[0:v]split[s1][s2]',
     `[s1]trim=end=${neutralSeconds},setpts=PTS-STARTPTS,split[a][b]`,
     '[b]reverse[r]',
     '[a][r][s2]concat=n=3:v=1:a=0[out]',
   ].join(';');
-  await run('ffmpeg', ['-v', 'error', '-y', '-i', clip, '-filter_complex', graph, '-map', '[out]', '-pix_fmt', 'yuv420p', `${out}.tmp.y4m`]);
-  await run('mv', [`${out}.tmp.y4m`, out]);
-  return out;
+  return ffmpegOnce(out, ['-i', clip, '-filter_complex', graph, '-map', '[out]', '-pix_fmt', 'yuv420p']);
 }
