@@ -368,13 +368,18 @@ export class FacePayCheckout extends LitElement {
   }
 
   #t(): Catalog {
-    return pickLocale(this.lang || this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang).catalog;
+    return this.#locale().catalog;
+  }
+
+  /** The element's `lang`, else the nearest ancestor's, else the document's: text and amounts alike. */
+  #locale(): { locale: string; catalog: Catalog } {
+    return pickLocale(this.lang || this.parentElement?.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang);
   }
 
   #amountLabel(): string {
     const t = this.#t();
     if (this.amount === undefined || this.amount === null || !this.currency) return t.payNoAmount;
-    const { locale } = pickLocale(this.lang || document.documentElement.lang);
+    const { locale } = this.#locale();
     try {
       const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency: this.currency });
       const digits = formatter.resolvedOptions().maximumFractionDigits ?? 2;
@@ -394,7 +399,7 @@ export class FacePayCheckout extends LitElement {
 
   protected override render(): TemplateResult {
     const t = this.#t();
-    const { locale } = pickLocale(this.lang || document.documentElement.lang);
+    const { locale } = this.#locale();
     return html`
       <div part="base" lang=${locale}>
         ${this.state === CheckoutState.Idle ? this.#renderIdle(t) : this.#renderActive(t)}
