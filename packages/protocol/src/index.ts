@@ -31,7 +31,23 @@ export {
   EvidenceCameraSchema,
   EvidenceFaceSchema,
   EvidenceFrameSchema,
+  EvidenceMatchSchema,
   EvidenceSchema,
+  MatchSampleSchema,
   parseWithSchema,
 } from './schemas.js';
 export type { SchemaResult } from './schemas.js';
+export {
+  FACE_CROP_SIZE,
+  FACE_MODEL_ID,
+  FACE_TEMPLATE_CHARS,
+  FACE_TEMPLATE_DIMS,
+  MATCH_MAX_CROP_CHARS,
+  MATCH_MAX_SAMPLES,
+  MatchAssurance,
+  MatchReason,
+  SessionPurpose,
+  decodeTemplate,
+  encodeTemplate,
+} from './match.js';
+export type { EvidenceMatch, MatchClaim, MatchRequest, MatchSample } from './match.js';

@@ -1,3 +1,4 @@
+import type { EvidenceMatch } from './match.js';
 /**
  * Liveness contracts shared by the browser (`<facepay-checkout>`, instant feedback) and the
  * server (the decision that counts): challenge steps, the evidence the browser sends, and
@@ -121,6 +122,8 @@ export interface Evidence {
   camera: EvidenceCamera;
   /** Frames the page could not analyse (worker busy); they are not in `frames`. */
   droppedFrames: number;
+  /** Face samples for enrolment or a 1:1 match; present when the challenge asked for them. */
+  match?: EvidenceMatch;
 }
 
 export const Verdict = {

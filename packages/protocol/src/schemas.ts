@@ -10,6 +10,14 @@ import {
   type EvidenceFace,
   type EvidenceFrame,
 } from './liveness.js';
+import {
+  FACE_MODEL_ID,
+  FACE_TEMPLATE_CHARS,
+  MATCH_MAX_CROP_CHARS,
+  MATCH_MAX_SAMPLES,
+  type EvidenceMatch,
+  type MatchSample,
+} from './match.js';
 
 // Schemas for data that crosses a trust boundary (evidence from a browser). Objects are
 // strict: a field this version does not know means the sender speaks another format.
@@ -67,6 +75,19 @@ export const EvidenceCameraSchema: v.GenericSchema<unknown, EvidenceCamera> = /*
   settings: v.optional(v.record(v.string(), v.unknown())),
 });
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export const MatchSampleSchema: v.GenericSchema<unknown, MatchSample> = /* @__PURE__ */ v.strictObject({
+  t: int(0, 3_600_000),
+  template: v.pipe(v.string(), v.length(FACE_TEMPLATE_CHARS), v.regex(BASE64)),
+  crop: v.optional(v.pipe(v.string(), v.minLength(4), v.maxLength(MATCH_MAX_CROP_CHARS), v.regex(BASE64))),
+});
+
+export const EvidenceMatchSchema: v.GenericSchema<unknown, EvidenceMatch> = /* @__PURE__ */ v.strictObject({
+  model: v.literal(FACE_MODEL_ID),
+  samples: v.pipe(v.array(MatchSampleSchema), v.minLength(1), v.maxLength(MATCH_MAX_SAMPLES)),
+});
+
 export const EvidenceSchema: v.GenericSchema<unknown, Evidence> = /* @__PURE__ */ v.strictObject({
   version: v.literal(EVIDENCE_VERSION),
   sessionId: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
@@ -76,6 +97,7 @@ export const EvidenceSchema: v.GenericSchema<unknown, Evidence> = /* @__PURE__ *
   frames: v.pipe(v.array(EvidenceFrameSchema), v.maxLength(EVIDENCE_MAX_FRAMES)),
   camera: EvidenceCameraSchema,
   droppedFrames: int(0, 1_000_000),
+  match: v.optional(EvidenceMatchSchema),
 });
 
 export type SchemaResult<T> = { ok: true; value: T } | { ok: false; issues: string[] };
