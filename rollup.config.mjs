@@ -80,8 +80,6 @@ const plugins = (extra = []) => [
  * @param {{ entries?: string[], bundles?: string[], copy?: [string, string][] }} parts
  *   entries: npm ESM entries (src/*.ts), dependencies external;
  *   bundles: self-contained files loaded by URL, everything inlined;
- *   splitBundles: like bundles, but what they import lazily (`import()`) becomes a file of
- *     its own beside them, `<bundle>-<module>.js`, fetched only when first imported;
  *   copy: [module specifier, path under dist] pairs.
  */
 export function packageBuild(pkg, parts) {
@@ -104,13 +102,6 @@ export function packageBuild(pkg, parts) {
       output: { file: join(pkg, 'dist', `${name}.js`), format: 'es', sourcemap: true, inlineDynamicImports: true },
     });
   }
-  for (const name of parts.splitBundles ?? []) {
-    builds.push({
-      input: { [name]: join(pkg, 'src', `${name}.ts`) },
-      plugins: plugins(),
-      output: { dir: join(pkg, 'dist'), format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: `${name}-[name].js` },
-    });
-  }
   if (parts.copy?.length) builds.at(-1).plugins.push(copy(pkg, parts.copy));
   return builds;
 }
@@ -131,10 +122,11 @@ export default [
       ['@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm', 'wasm/tfjs-backend-wasm-simd.wasm'],
     ],
   }),
-  // The worker loads face matching (TensorFlow.js and FaceRes) as a chunk of its own, on first use.
+  // The worker imports face matching (TensorFlow.js and FaceRes), a file of its own beside
+  // it, on first use.
   ...packageBuild('packages/vision', {
     entries: ['index', 'main-thread'],
-    splitBundles: ['vision.worker'],
+    bundles: ['vision.worker', 'vision.worker-match'],
     copy: [
       ['@mediapipe/tasks-vision/vision_wasm_module_internal.js', 'wasm/vision_wasm_module_internal.js'],
       ['@mediapipe/tasks-vision/vision_wasm_module_internal.wasm', 'wasm/vision_wasm_module_internal.wasm'],

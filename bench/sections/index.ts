@@ -51,6 +51,13 @@ export const SECTIONS: readonly Section[] = [
     load: () => import('./server.js'),
   },
   {
+    id: 'match',
+    title: 'Face match: genuine and impostor similarity, embedding time (worker and Node)',
+    requires: ['@facepay/face', '@facepay/vision'],
+    built: [...VISION, 'packages/vision/dist/vision.worker-match.js', 'packages/face/dist/models/faceres.bin'],
+    load: () => import('./match.js'),
+  },
+  {
     id: 'peer',
     title: 'Peer: @vladmandic/human on the same frames',
     requires: ['@vladmandic/human', '@tensorflow/tfjs-backend-wasm', '@facepay/vision', '@facepay/liveness'],

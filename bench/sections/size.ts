@@ -87,6 +87,13 @@ export async function run(): Promise<Row[]> {
     await fileRow('mediapipe-loader', 'MediaPipe wasm loader (vision_wasm_module_internal.js)', [join(wasm, 'vision_wasm_module_internal.js')]),
     await fileRow('mediapipe-wasm', 'MediaPipe wasm (vision_wasm_module_internal.wasm)', [join(wasm, 'vision_wasm_module_internal.wasm')]),
     await fileRow('model', 'Face Landmarker model (face_landmarker.task, float16)', [join(ELEMENT, 'dist/models/face_landmarker.task')]),
+    await fileRow('match-chunk', 'face matching dist/vision.worker-match.js (TensorFlow.js, FaceRes glue), imported by prepareMatch()', [
+      join(ELEMENT, 'dist/vision.worker-match.js'),
+    ]),
+    await fileRow('match-wasm', 'TensorFlow.js wasm backend (tfjs-backend-wasm-simd.wasm; the plain one where SIMD is missing)', [
+      join(wasm, 'tfjs-backend-wasm-simd.wasm'),
+    ]),
+    await fileRow('match-model', 'FaceRes model (faceres.json, faceres.bin)', [join(ELEMENT, 'dist/models/faceres.json'), join(ELEMENT, 'dist/models/faceres.bin')]),
     await fileRow('first-visit-total', 'everything a first visit downloads (script tag, worker, wasm, model)', [
       join(ELEMENT, 'dist/facepay.js'),
       join(ELEMENT, 'dist/vision.worker.js'),

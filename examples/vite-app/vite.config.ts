@@ -8,8 +8,9 @@ const require = createRequire(import.meta.url);
 const elementDist = dirname(require.resolve('@facepay/element/facepay.js'));
 
 /**
- * The worker Vite emits looks for `wasm/` and `models/` beside itself, in `assets/`.
- * They are big binary files the bundler must not touch: copy them as they are.
+ * The worker Vite emits looks for `wasm/`, `models/` and its face-matching chunk
+ * (`vision.worker-match.js`, imported on the first `prepareMatch()`) beside itself, in
+ * `assets/`. Vite copies the worker as it is, without that import: copy them as they are.
  */
 function facepayAssets(): Plugin {
   let outDir = 'dist';
@@ -22,8 +23,8 @@ function facepayAssets(): Plugin {
       assetsDir = config.build.assetsDir;
     },
     async closeBundle() {
-      for (const folder of ['wasm', 'models']) {
-        await cp(join(elementDist, folder), join(outDir, assetsDir, folder), { recursive: true });
+      for (const path of ['wasm', 'models', 'vision.worker-match.js']) {
+        await cp(join(elementDist, path), join(outDir, assetsDir, path), { recursive: true });
       }
     },
   };

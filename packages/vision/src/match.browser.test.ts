@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await rm(join(ROOT, 'packages/vision/dist/test-renamed'), { recursive: true, force: true });
   node?.dispose();
   await h?.close();
   await badAssets?.close();
@@ -53,12 +54,15 @@ afterAll(async () => {
 });
 
 /** A fresh worker: init, then (unless told not to) prepareMatch, then each frame with `options`. */
-function session(frames: Array<'grace_hopper.jpg' | 'xmorph-ad-1.png' | 'blank'>, options: { prepare?: Record<string, unknown> | false; match?: { crop?: boolean } | undefined }) {
+function session(
+  frames: Array<'grace_hopper.jpg' | 'xmorph-ad-1.png' | 'blank'>,
+  options: { prepare?: Record<string, unknown> | false; match?: { crop?: boolean } | undefined; workerUrl?: string },
+) {
   return h.page.evaluate(
     async ({ frames, options }) => {
       const page = window as unknown as Page;
-      const client = page.facepay.vision.createVisionClient();
-      const init = await client.init({});
+      const client = page.facepay.vision.createVisionClient(options.workerUrl ? { workerUrl: options.workerUrl } : {});
+      const init = frames.length ? await client.init({}) : undefined;
       const prepared = options.prepare === false ? undefined : await client.prepareMatch(options.prepare ?? {});
       const results: Matched[] = [];
       let t = 100;
@@ -110,7 +114,7 @@ describe('face matching in the vision worker', () => {
 
   it('prepares once and returns a 1024-value template and a JPEG crop of the one face', async () => {
     const run = await session(['grace_hopper.jpg', 'xmorph-ad-1.png'], { match: { crop: true } });
-    expect(run.init.ok, h.console.join('\n')).toBe(true);
+    expect(run.init?.ok, h.console.join('\n')).toBe(true);
     prepared = run.prepared;
     expect(prepared, h.console.join('\n')).toMatchObject({ ok: true });
     [grace, xmorph] = run.results as [Matched, Matched];
@@ -179,6 +183,20 @@ describe('face matching assets end in coded errors, not hangs', () => {
     const wasm = await session([], { prepare: { wasmBaseUrl: `${badAssets.url}/empty/` } });
     expect(wasm.prepared).toMatchObject({ ok: false, error: { code: 'asset-missing' } });
     expect((wasm.prepared as { error: { file: string } }).error.file).toMatch(/tfjs-backend-wasm/);
+  });
+
+  it('finds the matching file beside a renamed worker (bundlers hash names), and says asset-missing without it', async () => {
+    const dir = join(ROOT, 'packages/vision/dist/test-renamed');
+    await mkdir(join(dir, 'alone'), { recursive: true });
+    await copyFile(join(ROOT, 'packages/vision/dist/vision.worker.js'), join(dir, 'vision.worker-3f9a1c.js'));
+    await copyFile(join(ROOT, 'packages/vision/dist/vision.worker-match.js'), join(dir, 'vision.worker-match.js'));
+    await copyFile(join(ROOT, 'packages/vision/dist/vision.worker.js'), join(dir, 'alone', 'vision.worker.js'));
+    const assets = { modelBaseUrl: '/packages/vision/dist/models/', wasmBaseUrl: '/packages/vision/dist/wasm/' };
+    const renamed = await session([], { prepare: assets, workerUrl: '/packages/vision/dist/test-renamed/vision.worker-3f9a1c.js' });
+    expect(renamed.prepared, h.console.join('\n')).toMatchObject({ ok: true });
+    const alone = await session([], { prepare: assets, workerUrl: '/packages/vision/dist/test-renamed/alone/vision.worker.js' });
+    expect(alone.prepared).toMatchObject({ ok: false, error: { code: 'asset-missing' } });
+    expect((alone.prepared as { error: { file: string } }).error.file).toMatch(/\/test-renamed\/alone\/vision\.worker-match\.js$/);
   });
 
   it('reports files that pass their hashes but are no model as model-load-failed', async () => {

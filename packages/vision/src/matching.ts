@@ -1,8 +1,8 @@
 // The worker's side of face matching that is always loaded: small. TensorFlow.js and FaceRes
-// live in ./match.ts, imported on the first `prepareMatch()`.
-import { ErrorCode, FacePayError, type ErrorInfo, type Observation } from '@facepay/protocol';
+// live in vision.worker-match.js, imported on the first `prepareMatch()`.
+import { ErrorCode, FacePayError, isErrorCode, type ErrorInfo, type Observation } from '@facepay/protocol';
 import { describe, type Frame } from './landmarker.js';
-import type { MatchEngine } from './match.js';
+import type { MatchEngine } from './vision.worker-match.js';
 import type { FaceMatch, PrepareMatchOptions, PrepareMatchResult, ProcessOptions } from './results.js';
 
 /** An embedding that has not finished by then is reported, not awaited forever. */
@@ -60,11 +60,16 @@ async function prepareOnce(options: PrepareMatchOptions, allow: (urls: string[])
   }
 }
 
-async function loadChunk(): Promise<typeof import('./match.js')> {
+/**
+ * The matching code sits beside the worker script and is imported by URL at run time, so
+ * bundlers leave it alone and it is found wherever the worker is served from.
+ */
+async function loadChunk(): Promise<typeof import('./vision.worker-match.js')> {
+  const url = new URL('./vision.worker-match.js', here).href;
   try {
-    return await import('./match.js');
+    return (await import(/* @vite-ignore */ /* webpackIgnore: true */ url)) as typeof import('./vision.worker-match.js');
   } catch (cause) {
-    throw new FacePayError(ErrorCode.AssetMissing, `Could not load the worker's face matching code: ${describe(cause)}`, { cause });
+    throw new FacePayError(ErrorCode.AssetMissing, `Could not load the worker's face matching code ${url}: ${describe(cause)}`, { file: url, cause });
   }
 }
 
@@ -113,7 +118,10 @@ function failure(code: ErrorCode, message: string): FaceMatch {
   return { ok: false, error: { code, message } };
 }
 
+/** The matching file has its own copy of FacePayError: its errors are recognised by their code. */
 function toInfo(error: unknown, fallback: ErrorCode): ErrorInfo {
   if (error instanceof FacePayError) return error.toJSON();
+  const { code, message, file } = (error ?? {}) as { code?: unknown; message?: unknown; file?: unknown };
+  if (isErrorCode(code) && typeof message === 'string') return typeof file === 'string' ? { code, message, file } : { code, message };
   return { code: fallback, message: describe(error) };
 }

@@ -1,6 +1,7 @@
-// Face matching inside the vision worker: TensorFlow.js, FaceRes and the crop warp. The
-// worker imports this module lazily (its own chunk, vision.worker-match.js), so sessions
-// that never match never download it.
+// Face matching inside the vision worker: TensorFlow.js, FaceRes and the crop warp. Built
+// as a file of its own, self-contained (dist/vision.worker-match.js), that the worker imports
+// by URL, from beside itself, on the first prepareMatch(): sessions that never match never
+// download it, and it keeps working when a bundler renames the worker.
 import { alignFace, createFaceEmbedder, FACE_WASM_FILES, type FaceEmbedder, type FacePixels } from '@facepay/face';
 import { ErrorCode, FACE_CROP_SIZE, FacePayError } from '@facepay/protocol';
 import { assertReachable } from './assets.js';
