@@ -1,46 +1,28 @@
-import { CROP_CONSISTENCY_THRESHOLD, MATCH_THRESHOLD } from '@facepay/face';
-import { ErrorCode, FACE_CROP_SIZE, MatchAssurance, MatchReason, type Evidence } from '@facepay/protocol';
+import { CROP_CONSISTENCY_THRESHOLD, MATCH_THRESHOLD, cosineSimilarity } from '@facepay/face';
+import { ErrorCode, FacePayError, MatchAssurance, MatchReason, type Evidence } from '@facepay/protocol';
 import { ApiError } from '../api-error.js';
 import type { SessionFace } from '../records.js';
-import type { CropEmbedder, CropPixels } from './embedder.js';
-import { decodeSamples, matchScore, minPairwiseSimilarity, samplesBound, similarity, type DecodedSample } from './samples.js';
-
-/** The evidence's face samples, decoded and checked for form (before the attempt counts). */
-export interface PreparedSamples {
-  samples: DecodedSample[];
-  /** `frames` mode: each sample's crop, decoded. */
-  crops: CropPixels[];
-}
+import type { CropEmbedder } from './embedder.js';
+import { decodeSamples, matchScore, minPairwiseSimilarity, samplesBound, type DecodedSample } from './samples.js';
 
 /**
- * Decodes the samples a face session sent; malformed ones are `evidence-invalid` (400).
- * A session that asked for none may get none, and crops come only when asked for: face
- * data the server did not ask for is refused, not ignored.
+ * Decodes the templates of the samples a face session sent; malformed ones are
+ * `evidence-invalid` (400) before the attempt counts. A session that asked for none may get
+ * none, and crops come only in `frames` mode: face data the server did not ask for is
+ * refused, not ignored. (Crops are decoded with their embedding, off the event loop; a
+ * crop that is no JPEG is `evidence-invalid` then.)
  */
-export async function prepareSamples(evidence: Evidence, face: SessionFace | undefined, embedder: CropEmbedder): Promise<PreparedSamples> {
+export function prepareSamples(evidence: Evidence, face: SessionFace | undefined): DecodedSample[] {
   if (!face) {
     if (evidence.match) throw new ApiError(ErrorCode.EvidenceInvalid, 'This session asked for no face samples: send no match member');
-    return { samples: [], crops: [] };
+    return [];
   }
-  if (!evidence.match) return { samples: [], crops: [] };
+  if (!evidence.match) return [];
   const decoded = decodeSamples(evidence.match);
-  if (!decoded.ok) throw new ApiError(ErrorCode.EvidenceInvalid, decoded.message);
-  const crops: CropPixels[] = [];
-  for (const [i, sample] of decoded.samples.entries()) {
-    if (sample.crop === undefined) continue;
-    if (face.assurance !== MatchAssurance.Frames) throw new ApiError(ErrorCode.EvidenceInvalid, `match.samples.${i}.crop: this session asked for templates only (features mode)`);
-    let pixels: CropPixels | undefined;
-    try {
-      pixels = await embedder.decode(sample.crop);
-    } catch {
-      pixels = undefined;
-    }
-    if (!pixels || pixels.width !== FACE_CROP_SIZE || pixels.height !== FACE_CROP_SIZE) {
-      throw new ApiError(ErrorCode.EvidenceInvalid, `match.samples.${i}.crop: not a ${FACE_CROP_SIZE}×${FACE_CROP_SIZE} JPEG`);
-    }
-    crops.push(pixels);
-  }
-  return { samples: decoded.samples, crops };
+  if (!decoded.ok) throw invalid(decoded.message);
+  const i = decoded.samples.findIndex((sample) => sample.crop !== undefined);
+  if (i >= 0 && face.assurance !== MatchAssurance.Frames) throw invalid(`match.samples.${i}.crop: this session asked for templates only (features mode)`);
+  return decoded.samples;
 }
 
 export type MatchDecision = { embedMs: number; score?: number } & (
@@ -54,22 +36,25 @@ export type MatchDecision = { embedMs: number; score?: number } & (
  * person is the enrolled customer. Every sample must pass: the score is the least similar.
  */
 export async function decideMatch(
-  prepared: PreparedSamples,
+  samples: DecodedSample[],
   evidence: Evidence,
   face: SessionFace,
   enrolled: Float32Array | undefined,
   embedder: CropEmbedder,
 ): Promise<MatchDecision> {
   let embedMs = 0;
-  if (!samplesBound(prepared.samples, evidence, face.assurance)) return { passed: false, reason: MatchReason.FaceMissing, embedMs };
-  let templates = prepared.samples.map((sample) => sample.template);
+  if (!samplesBound(samples, evidence, face.assurance)) return { passed: false, reason: MatchReason.FaceMissing, embedMs };
+  let templates = samples.map((sample) => sample.template);
   if (face.assurance === MatchAssurance.Frames) {
     const own: Float32Array[] = [];
-    for (const [i, crop] of prepared.crops.entries()) {
+    for (const [i, sample] of samples.entries()) {
       const started = performance.now();
-      const template = await embedder.embed(crop);
+      const template = await embedder.embedCrop(sample.crop!).catch((error: unknown) => {
+        if (error instanceof FacePayError && error.code === ErrorCode.CropInvalid) throw invalid(`match.samples.${i}.crop: ${error.message}`);
+        throw error;
+      });
       embedMs += performance.now() - started;
-      if (similarity(template, templates[i]!) < CROP_CONSISTENCY_THRESHOLD) return { passed: false, reason: MatchReason.TemplateMismatch, embedMs };
+      if (cosineSimilarity(template, templates[i]!) < CROP_CONSISTENCY_THRESHOLD) return { passed: false, reason: MatchReason.TemplateMismatch, embedMs };
       own.push(template);
     }
     templates = own;
@@ -84,4 +69,9 @@ export async function decideMatch(
 /** Whether a refused match ends the session: an attack (a swap, a forged template) does; "not you" and missing samples may be retried. */
 export function matchEndsSession(reason: MatchReason): boolean {
   return reason === MatchReason.FaceInconsistent || reason === MatchReason.TemplateMismatch;
+}
+
+/** As the schema's refusals: the message and the one issue. */
+function invalid(issue: string): ApiError {
+  return new ApiError(ErrorCode.EvidenceInvalid, 'The face samples are malformed', { details: { issues: [issue] } });
 }

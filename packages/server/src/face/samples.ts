@@ -1,3 +1,4 @@
+import { cosineSimilarity, l2Normalize } from '@facepay/face';
 import { DEFAULT_POLICY } from '@facepay/liveness';
 import { MatchAssurance, decodeTemplate, type Evidence, type EvidenceMatch } from '@facepay/protocol';
 
@@ -66,18 +67,11 @@ export function samplesBound(samples: DecodedSample[], evidence: Evidence, assur
   return spread >= SAMPLE_MIN_SPREAD * duration;
 }
 
-/** Cosine similarity of two L2-normalised templates: their dot product. */
-export function similarity(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
-  return dot;
-}
-
 /** The least similar pair among the templates (1 for fewer than two). */
 export function minPairwiseSimilarity(templates: Float32Array[]): number {
   let least = 1;
   for (let i = 0; i < templates.length; i++) {
-    for (let j = i + 1; j < templates.length; j++) least = Math.min(least, similarity(templates[i]!, templates[j]!));
+    for (let j = i + 1; j < templates.length; j++) least = Math.min(least, cosineSimilarity(templates[i]!, templates[j]!));
   }
   return least;
 }
@@ -86,11 +80,12 @@ export function minPairwiseSimilarity(templates: Float32Array[]): number {
 export function meanTemplate(templates: Float32Array[]): Float32Array {
   const mean = new Float32Array(templates[0]!.length);
   for (const template of templates) for (let i = 0; i < mean.length; i++) mean[i] = mean[i]! + template[i]!;
-  const norm = Math.hypot(...mean);
-  return mean.map((value) => value / norm);
+  // Samples of one person (checked before) never cancel out to zero.
+  l2Normalize(mean);
+  return mean;
 }
 
 /** A payment's score: the least similar sample to the enrolment, so every sample must be the customer. */
 export function matchScore(templates: Float32Array[], enrolled: Float32Array): number {
-  return Math.min(...templates.map((template) => similarity(template, enrolled)));
+  return Math.min(...templates.map((template) => cosineSimilarity(template, enrolled)));
 }

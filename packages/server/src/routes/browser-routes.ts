@@ -68,7 +68,7 @@ export function registerBrowserRoutes(app: FastifyInstance, ctx: AppContext): vo
     if (!checked) throw new ApiError(ErrorCode.EvidenceInvalid, 'The body must be the evidence object');
     if (!checked.ok) throw new ApiError(checked.error.code, checked.error.message, checked.error.issues ? { details: { issues: checked.error.issues } } : undefined);
     const evidence = checked.evidence;
-    const prepared = await prepareSamples(evidence, session.face, ctx.embedder);
+    const samples = prepareSamples(evidence, session.face);
 
     const receivedAt = Date.now();
     const { result: attempt } = await updateSession(ctx.store, session.id, (current) => takeChallenge(current, receivedAt));
@@ -97,10 +97,10 @@ export function registerBrowserRoutes(app: FastifyInstance, ctx: AppContext): vo
     const face: TokenFace = { assurance: MatchAssurance.Features };
     if (session.face) {
       face.assurance = session.face.assurance;
-      const decision = await decideMatch(prepared, evidence, session.face, enrolled, ctx.embedder);
+      const decision = await decideMatch(samples, evidence, session.face, enrolled, ctx.embedder);
       // Scores and reasons only: never a template.
       log.info(
-        { purpose: session.purpose, assurance: session.face.assurance, passed: decision.passed, ...(!decision.passed && { reason: decision.reason }), score: decision.score, samples: prepared.samples.length, embedMs: Math.round(decision.embedMs) },
+        { purpose: session.purpose, assurance: session.face.assurance, passed: decision.passed, ...(!decision.passed && { reason: decision.reason }), score: decision.score, samples: samples.length, embedMs: Math.round(decision.embedMs) },
         'face match decided',
       );
       if (!decision.passed) {
