@@ -91,11 +91,13 @@ describe('validateEvidence', () => {
     expect(invalid(crowded).issues?.[0]).toMatch(/^match\.samples:/);
   });
 
-  it('quotes no more than a short prefix of a rejected value (a face template is biometric data)', () => {
+  it('never quotes a face sample back (a template is biometric data), and keeps issues short', () => {
     const template = `${'Q'.repeat(FACE_TEMPLATE_CHARS - 1)}!`;
     const error = invalid({ ...live, match: { model: 'faceres-1', samples: [{ t: 0, template }] } });
     expect(error.issues?.[0]).toMatch(/^match\.samples\.0\.template:/);
-    expect(error.issues!.every((issue) => issue.length <= 200)).toBe(true);
+    expect(error.issues!.join('\n')).not.toContain('QQQQ');
+    const long = invalid({ ...live, camera: { ...live.camera, label: 7 }, nonce: 'n'.repeat(300) });
+    expect(long.issues!.every((issue) => issue.length <= 200)).toBe(true);
   });
 
   it('caps the issues it lists', () => {

@@ -10,10 +10,7 @@ export type ValidateEvidenceResult =
 /** Most schema issues reported back; one broken frame type can otherwise fill a response. */
 const MAX_ISSUES = 10;
 
-/**
- * Longest issue reported back: valibot quotes the received value, and a rejected face sample
- * would otherwise come back whole (a template is biometric data, even a malformed one).
- */
+/** Longest issue reported back: valibot quotes the received value, which may be long. */
 const MAX_ISSUE_CHARS = 200;
 
 const encoder = new TextEncoder();
@@ -48,8 +45,17 @@ export function validateEvidence(input: unknown): ValidateEvidenceResult {
   const result = parseWithSchema(EvidenceSchema, value);
   if (result.ok) return { ok: true, evidence: result.value };
   const count = result.issues.length;
-  const issues = result.issues.slice(0, MAX_ISSUES).map((issue) => (issue.length > MAX_ISSUE_CHARS ? `${issue.slice(0, MAX_ISSUE_CHARS - 1)}…` : issue));
+  const issues = result.issues.slice(0, MAX_ISSUES).map(quoteSafely);
   return invalid(`Evidence does not match the evidence format (${count} issue${count === 1 ? '' : 's'})`, issues);
+}
+
+/**
+ * An issue as it may be sent back: never quoting a face sample's value (a template or crop
+ * is biometric data, even a malformed one), and short.
+ */
+function quoteSafely(issue: string): string {
+  const safe = issue.startsWith('match.') ? issue.replace(/ but received [\s\S]*$/, '') : issue;
+  return safe.length > MAX_ISSUE_CHARS ? `${safe.slice(0, MAX_ISSUE_CHARS - 1)}…` : safe;
 }
 
 /** The evidence without its `match` member, which is budgeted apart; anything else as it is. */
