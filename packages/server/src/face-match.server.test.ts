@@ -4,8 +4,9 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MATCH_THRESHOLD } from '@facepay/face';
-import { FACE_TEMPLATE_DIMS, encodeTemplate, type Challenge, type Evidence } from '@facepay/protocol';
+import { EVIDENCE_MAX_BYTES, FACE_TEMPLATE_DIMS, MATCH_MAX_CROP_CHARS, MATCH_MAX_SAMPLES, encodeTemplate, type Challenge, type Evidence } from '@facepay/protocol';
 import { verifyFacePayToken, type VerifyFacePayTokenOptions } from '@facepay/verify';
+import { VERIFY_BODY_LIMIT } from './limits.js';
 import { call, createSession, fetchChallenge, type TestSession } from './testing/http.js';
 import { portraitShots, withSamples, type FaceShot } from './testing/face-samples.js';
 import { createMerchant, startRedis, startServerProcess, tempDir, type RedisProcess, type ServerProcess, type TestMerchant } from './testing/processes.js';
@@ -212,6 +213,29 @@ describe('face match, features mode (SQLite)', () => {
     }
     const answer = await verify(server.url, session, good);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  });
+
+  it('admits the largest evidence with the largest face samples over HTTP, and not a byte more', async () => {
+    await enrol(server, shop, 'cus_big', grace.slice(0, 3));
+    const session = await createSession(server.url, shop, { ...PAY, customer: 'cus_big' });
+    const challenge = await fetchChallenge(server.url, session);
+    const base = synthesiseEvidence({ challenge, sessionId: session.id, startedAt: Date.now() });
+    const padded = { ...base, camera: { ...base.camera, settings: { pad: '' } } };
+    padded.camera.settings.pad = 'x'.repeat(EVIDENCE_MAX_BYTES - JSON.stringify(padded).length);
+    const samples = Array.from({ length: MATCH_MAX_SAMPLES }, (_, i) => ({ t: 3_599_999 - i, template: encodeTemplate(grace[0]!.template), crop: 'A'.repeat(MATCH_MAX_CROP_CHARS) }));
+    const body = JSON.stringify({ ...padded, match: { model: 'faceres-1', samples } });
+    expect(body.length).toBeLessThanOrEqual(VERIFY_BODY_LIMIT);
+    const send = (raw: string) => call(server.url, `/v1/sessions/${session.id}/verify`, { auth: session.client_secret, raw, headers: { 'content-type': 'application/json' } });
+    // Past the size checks; refused for what it is (crops in features mode), before the attempt counts.
+    const admitted = await send(body);
+    expect(admitted.status).toBe(400);
+    expect(admitted.body.error).toMatchObject({ code: 'evidence-invalid', issues: ['match.samples.0.crop: this session asked for templates only (features mode)'] });
+    const tooLarge = await send(body + ' '.repeat(VERIFY_BODY_LIMIT - body.length + 1));
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.error.code).toBe('payload-too-large');
+    const moreFrames = await send(JSON.stringify({ ...padded, nonce: `${padded.nonce}x`, match: { model: 'faceres-1', samples } }));
+    expect(moreFrames.status).toBe(413);
+    expect(moreFrames.body.error.code).toBe('evidence-too-large');
   });
 
   it('deletes an enrolment for its own merchant only: 204, then 404; a required match then needs a new enrolment', async () => {
