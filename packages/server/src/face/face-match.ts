@@ -1,9 +1,8 @@
-import { CROP_CONSISTENCY_THRESHOLD, MATCH_THRESHOLD, cosineSimilarity } from '@facepay/face';
 import { ErrorCode, FacePayError, MatchAssurance, MatchReason, type Evidence } from '@facepay/protocol';
 import { ApiError } from '../api-error.js';
 import type { SessionFace } from '../records.js';
 import type { CropEmbedder } from './embedder.js';
-import { decodeSamples, matchScore, minPairwiseSimilarity, samplesBound, type DecodedSample } from './samples.js';
+import { decodeSamples, samplesBound, type DecodedSample } from './samples.js';
 
 /**
  * Decodes the templates of the samples a face session sent; malformed ones are
@@ -25,8 +24,30 @@ export function prepareSamples(evidence: Evidence, face: SessionFace | undefined
   return decoded.samples;
 }
 
-export type MatchDecision = { embedMs: number; score?: number } & (
-  | { passed: true; /** The templates the decision trusted (the server's own in `frames` mode). */ templates: Float32Array[] }
+type FaceLib = typeof import('@facepay/face');
+let faceLib: Promise<FaceLib> | undefined;
+
+/**
+ * `@facepay/face` (thresholds, cosine similarity) on first use: its entry also loads
+ * TensorFlow.js (≈ 0.5 s, 40 MB), which a server without face sessions, and the CLI, need not.
+ */
+function face(): Promise<FaceLib> {
+  faceLib ??= import('@facepay/face').catch((error: unknown) => {
+    faceLib = undefined;
+    throw error;
+  });
+  return faceLib;
+}
+
+export type MatchDecision = {
+  /** Time spent embedding crops (`frames` mode), queueing included. */
+  embedMs: number;
+  /** The payment's score: the least similar sample's cosine with the enrolment. */
+  score?: number;
+  /** `MATCH_THRESHOLD`, which the score is held to. */
+  threshold: number;
+} & (
+  | { passed: true; /** The enrolment template: the trusted samples' mean, L2-normalised. */ mean: Float32Array }
   | { passed: false; reason: MatchReason }
 );
 
@@ -34,18 +55,21 @@ export type MatchDecision = { embedMs: number; score?: number } & (
  * The face half of a verify, once liveness passed: the samples belong to the evidence, are
  * (in `frames` mode) what their crops give, show one person, and (for a payment) that
  * person is the enrolled customer. Every sample must pass: the score is the least similar.
+ * The templates decided on are the server's own in `frames` mode.
  */
 export async function decideMatch(
   samples: DecodedSample[],
   evidence: Evidence,
-  face: SessionFace,
+  session: SessionFace,
   enrolled: Float32Array | undefined,
   embedder: CropEmbedder,
 ): Promise<MatchDecision> {
+  const { CROP_CONSISTENCY_THRESHOLD, MATCH_THRESHOLD, cosineSimilarity, l2Normalize } = await face();
   let embedMs = 0;
-  if (!samplesBound(samples, evidence, face.assurance)) return { passed: false, reason: MatchReason.FaceMissing, embedMs };
+  const refuse = (reason: MatchReason, score?: number): MatchDecision => ({ passed: false, reason, embedMs, threshold: MATCH_THRESHOLD, ...(score !== undefined && { score }) });
+  if (!samplesBound(samples, evidence, session.assurance)) return refuse(MatchReason.FaceMissing);
   let templates = samples.map((sample) => sample.template);
-  if (face.assurance === MatchAssurance.Frames) {
+  if (session.assurance === MatchAssurance.Frames) {
     const own: Float32Array[] = [];
     for (const [i, sample] of samples.entries()) {
       const started = performance.now();
@@ -54,16 +78,26 @@ export async function decideMatch(
         throw error;
       });
       embedMs += performance.now() - started;
-      if (cosineSimilarity(template, templates[i]!) < CROP_CONSISTENCY_THRESHOLD) return { passed: false, reason: MatchReason.TemplateMismatch, embedMs };
+      if (cosineSimilarity(template, templates[i]!) < CROP_CONSISTENCY_THRESHOLD) return refuse(MatchReason.TemplateMismatch);
       own.push(template);
     }
     templates = own;
   }
-  if (minPairwiseSimilarity(templates) < MATCH_THRESHOLD) return { passed: false, reason: MatchReason.FaceInconsistent, embedMs };
-  if (!enrolled) return { passed: true, templates, embedMs };
-  const score = matchScore(templates, enrolled);
-  if (score < MATCH_THRESHOLD) return { passed: false, reason: MatchReason.FaceMismatch, score, embedMs };
-  return { passed: true, templates, score, embedMs };
+  for (let i = 0; i < templates.length; i++) {
+    for (let j = i + 1; j < templates.length; j++) {
+      if (cosineSimilarity(templates[i]!, templates[j]!) < MATCH_THRESHOLD) return refuse(MatchReason.FaceInconsistent);
+    }
+  }
+  let score: number | undefined;
+  if (enrolled) {
+    score = Math.min(...templates.map((template) => cosineSimilarity(template, enrolled)));
+    if (score < MATCH_THRESHOLD) return refuse(MatchReason.FaceMismatch, score);
+  }
+  const mean = new Float32Array(templates[0]!.length);
+  for (const template of templates) for (let i = 0; i < mean.length; i++) mean[i] = mean[i]! + template[i]!;
+  // One person's samples (checked above) never cancel out to zero.
+  l2Normalize(mean);
+  return { passed: true, mean, embedMs, threshold: MATCH_THRESHOLD, ...(score !== undefined && { score }) };
 }
 
 /** Whether a refused match ends the session: an attack (a swap, a forged template) does; "not you" and missing samples may be retried. */

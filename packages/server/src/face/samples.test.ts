@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FACE_TEMPLATE_DIMS, MatchAssurance, encodeTemplate, type Evidence, type EvidenceFrame } from '@facepay/protocol';
-import { MATCH_SAMPLES, SAMPLE_MAX_POSE_DEG, decodeSamples, matchScore, meanTemplate, minPairwiseSimilarity, samplesBound, type DecodedSample } from './samples.js';
+import { MATCH_SAMPLES, SAMPLE_MAX_POSE_DEG, decodeSamples, samplesBound, type DecodedSample } from './samples.js';
 
 /** A unit vector: `base` direction mixed with a little of `noise` (both basis indices). */
-function unit(base: number, noise = 0, amount = 0): Float32Array {
+export function unit(base: number, noise = 0, amount = 0): Float32Array {
   const v = new Float32Array(FACE_TEMPLATE_DIMS);
   v[base] = Math.sqrt(1 - amount * amount);
   if (amount) v[noise] = amount;
@@ -68,20 +68,5 @@ describe('samplesBound', () => {
   it('in frames mode, needs a crop with every sample', () => {
     expect(samplesBound(samples([0, 1500, 3000]), evidence(), MatchAssurance.Frames)).toBe(false);
     expect(samplesBound(samples([0, 1500, 3000], '/9j/'), evidence(), MatchAssurance.Frames)).toBe(true);
-  });
-});
-
-describe('similarities', () => {
-  it('finds the least similar pair, the least similar sample to an enrolment, and a unit mean', () => {
-    const a = unit(0);
-    const b = unit(0, 1, 0.6);
-    const c = unit(2);
-    expect(minPairwiseSimilarity([a, b])).toBeCloseTo(0.8, 5);
-    expect(minPairwiseSimilarity([a, b, c])).toBeCloseTo(0, 5);
-    expect(minPairwiseSimilarity([a])).toBe(1);
-    expect(matchScore([a, b], a)).toBeCloseTo(0.8, 5);
-    const mean = meanTemplate([a, b]);
-    expect(Math.hypot(...mean)).toBeCloseTo(1, 5);
-    expect(mean[0]! / mean[1]!).toBeCloseTo(1.8 / 0.6, 4);
   });
 });

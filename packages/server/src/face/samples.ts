@@ -1,4 +1,3 @@
-import { cosineSimilarity, l2Normalize } from '@facepay/face';
 import { DEFAULT_POLICY } from '@facepay/liveness';
 import { MatchAssurance, decodeTemplate, type Evidence, type EvidenceMatch } from '@facepay/protocol';
 
@@ -65,27 +64,4 @@ export function samplesBound(samples: DecodedSample[], evidence: Evidence, assur
   const duration = Math.max(...times) - Math.min(...times);
   const spread = Math.max(...samples.map((s) => s.t)) - Math.min(...samples.map((s) => s.t));
   return spread >= SAMPLE_MIN_SPREAD * duration;
-}
-
-/** The least similar pair among the templates (1 for fewer than two). */
-export function minPairwiseSimilarity(templates: Float32Array[]): number {
-  let least = 1;
-  for (let i = 0; i < templates.length; i++) {
-    for (let j = i + 1; j < templates.length; j++) least = Math.min(least, cosineSimilarity(templates[i]!, templates[j]!));
-  }
-  return least;
-}
-
-/** The enrolment template: the samples' mean, L2-normalised. */
-export function meanTemplate(templates: Float32Array[]): Float32Array {
-  const mean = new Float32Array(templates[0]!.length);
-  for (const template of templates) for (let i = 0; i < mean.length; i++) mean[i] = mean[i]! + template[i]!;
-  // Samples of one person (checked before) never cancel out to zero.
-  l2Normalize(mean);
-  return mean;
-}
-
-/** A payment's score: the least similar sample to the enrolment, so every sample must be the customer. */
-export function matchScore(templates: Float32Array[], enrolled: Float32Array): number {
-  return Math.min(...templates.map((template) => cosineSimilarity(template, enrolled)));
 }

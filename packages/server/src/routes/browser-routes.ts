@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createChallenge, evaluate, validateEvidence, type LivenessPolicy } from '@facepay/liveness';
-import { MATCH_THRESHOLD } from '@facepay/face';
 import { ErrorCode, FACE_MODEL_ID, MatchAssurance, SessionPurpose, Verdict, type MatchRequest } from '@facepay/protocol';
 import { ApiError } from '../api-error.js';
 import type { AppContext } from '../context.js';
 import { bearer, rateLimit } from '../guards.js';
 import { bindingError } from '../evidence-binding.js';
 import { decideMatch, matchEndsSession, prepareSamples } from '../face/face-match.js';
-import { MATCH_SAMPLES, meanTemplate } from '../face/samples.js';
+import { MATCH_SAMPLES } from '../face/samples.js';
 import { MAX_ATTEMPTS, VERIFY_BODY_LIMIT } from '../limits.js';
 import { SessionStatus, type MerchantRecord, type SessionRecord } from '../records.js';
 import { hashSecret, randomId, sameHash } from '../secrets.js';
@@ -114,10 +113,10 @@ export function registerBrowserRoutes(app: FastifyInstance, ctx: AppContext): vo
         });
       }
       if (session.purpose === SessionPurpose.Enroll) {
-        await ctx.store.putFaceTemplate(merchant.id, session.customer!, ctx.templates.seal(merchant.id, session.customer!, meanTemplate(decision.templates)));
+        await ctx.store.putFaceTemplate(merchant.id, session.customer!, ctx.templates.seal(merchant.id, session.customer!, decision.mean));
         log.info('face enrolled');
       } else {
-        face.match = { score: decision.score!, threshold: MATCH_THRESHOLD, passed: true };
+        face.match = { score: decision.score!, threshold: decision.threshold, passed: true };
       }
     }
 
