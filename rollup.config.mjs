@@ -44,9 +44,34 @@ function copy(pkg, files) {
   };
 }
 
+/**
+ * TensorFlow.js's ESM entries import CommonJS (seedrandom, long) and Emscripten files that
+ * only its own build turns into modules; its flat ESM bundles are the form a bundler can
+ * take as is (Node keeps using each package's `main`).
+ */
+const TFJS_FLAT = {
+  '@tensorflow/tfjs-core': '@tensorflow/tfjs-core/dist/tf-core.fesm.js',
+  '@tensorflow/tfjs-converter': '@tensorflow/tfjs-converter/dist/tf-converter.fesm.js',
+  '@tensorflow/tfjs-backend-wasm': '@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.fesm.js',
+};
+const tfjsFlat = {
+  name: 'facepay-tfjs-flat',
+  resolveId(id, importer) {
+    return id in TFJS_FLAT ? this.resolve(TFJS_FLAT[id], importer, { skipSelf: true }) : null;
+  },
+};
+
 const plugins = (extra = []) => [
+  tfjsFlat,
   nodeResolve({ browser: true, exportConditions: ['source'], extensions: ['.ts', '.js', '.mjs'] }),
-  esbuild({ target: 'es2022', minify: production, sourceMap: true, legalComments: 'inline' }),
+  esbuild({
+    target: 'es2022',
+    minify: production,
+    sourceMap: true,
+    legalComments: 'inline',
+    // tfjs-core's Node platform (never run in a browser) requires node-fetch and util.
+    logOverride: { 'unsupported-require-call': 'silent' },
+  }),
   ...extra,
 ];
 
@@ -127,6 +152,7 @@ export default [
     bundles: ['facepay'],
     copy: [
       ['@facepay/vision/vision.worker.js', 'vision.worker.js'],
+      ['@facepay/vision/vision.worker-match.js', 'vision.worker-match.js'],
       ['@facepay/vision/wasm/vision_wasm_module_internal.js', 'wasm/vision_wasm_module_internal.js'],
       ['@facepay/vision/wasm/vision_wasm_module_internal.wasm', 'wasm/vision_wasm_module_internal.wasm'],
       ['@facepay/vision/wasm/tfjs-backend-wasm.wasm', 'wasm/tfjs-backend-wasm.wasm'],

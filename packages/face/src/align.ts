@@ -27,7 +27,7 @@ export interface FaceFraming {
  * the crop Human gives FaceRes (the face detector's box enlarged 1.4×), whole face and a
  * little hair and background.
  */
-export const FACE_FRAMING: FaceFraming = { size: 0.44, centerY: 0.56 };
+export const FACE_FRAMING: FaceFraming = { size: 0.36, centerY: 0.56 };
 
 /**
  * The similarity transform (rotation, uniform scale, translation) from frame pixels to
@@ -83,4 +83,69 @@ export function alignFace(
 /** Applies a transform to one point. */
 export function applyTransform(t: AffineTransform, x: number, y: number): [number, number] {
   return [t[0] * x + t[2] * y + t[4], t[1] * x + t[3] * y + t[5]];
+}
+
+/**
+ * Warps RGBA pixels to the FACE_CROP_SIZE² crop a transform describes, in plain JavaScript
+ * (for Node tools and tests; the worker draws with canvas). Bilinear, with up to 4×4
+ * samples per crop pixel when the transform shrinks the image; outside the image is black.
+ */
+export function cropFace(
+  pixels: { data: ArrayLike<number>; width: number; height: number },
+  transform: AffineTransform,
+  cropSize: number = FACE_CROP_SIZE,
+): { data: Uint8ClampedArray; width: number; height: number } {
+  const [a, b, c, d, e, f] = transform;
+  const det = a * d - b * c;
+  if (!(Math.abs(det) > 1e-12)) throw new TypeError('cropFace: the transform is not invertible');
+  // Crop → frame: the inverse of (x, y) → (a·x + c·y + e, b·x + d·y + f).
+  const ia = d / det;
+  const ib = -b / det;
+  const ic = -c / det;
+  const id = a / det;
+  const scale = Math.sqrt(Math.abs(det));
+  const n = Math.min(4, Math.max(1, Math.ceil(1 / scale)));
+  const { data, width, height } = pixels;
+  const out = new Uint8ClampedArray(cropSize * cropSize * 4);
+  const weight = 1 / (n * n);
+  for (let y = 0; y < cropSize; y++) {
+    for (let x = 0; x < cropSize; x++) {
+      let r = 0;
+      let g = 0;
+      let bl = 0;
+      for (let sy = 0; sy < n; sy++) {
+        for (let sx = 0; sx < n; sx++) {
+          const cx = x + (sx + 0.5) / n - e;
+          const cy = y + (sy + 0.5) / n - f;
+          // Pixel centres sit at +0.5, as canvas draws them.
+          const fx = ia * cx + ic * cy - 0.5;
+          const fy = ib * cx + id * cy - 0.5;
+          const x0 = Math.floor(fx);
+          const y0 = Math.floor(fy);
+          const tx = fx - x0;
+          const ty = fy - y0;
+          // The four neighbours' weights; a neighbour outside the image adds black.
+          const corners = [
+            [x0, y0, (1 - tx) * (1 - ty)],
+            [x0 + 1, y0, tx * (1 - ty)],
+            [x0, y0 + 1, (1 - tx) * ty],
+            [x0 + 1, y0 + 1, tx * ty],
+          ] as const;
+          for (const [xx, yy, w] of corners) {
+            if (xx < 0 || yy < 0 || xx >= width || yy >= height || w === 0) continue;
+            const i = (yy * width + xx) * 4;
+            r += data[i]! * w;
+            g += data[i + 1]! * w;
+            bl += data[i + 2]! * w;
+          }
+        }
+      }
+      const o = (y * cropSize + x) * 4;
+      out[o] = r * weight;
+      out[o + 1] = g * weight;
+      out[o + 2] = bl * weight;
+      out[o + 3] = 255;
+    }
+  }
+  return { data: out, width: cropSize, height: cropSize };
 }

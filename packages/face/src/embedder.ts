@@ -126,11 +126,11 @@ export async function createFaceEmbedder(options: FaceEmbedderOptions): Promise<
   return {
     model: FACE_MODEL_ID,
     async embed(pixels) {
-      const rgb = toRgb(pixels);
+      const input = toInput(pixels);
       if (!loaded) throw new FacePayError(ErrorCode.NotInitialized, 'embed() called after dispose()');
       let template: Float32Array;
       try {
-        template = await run(loaded, rgb);
+        template = await run(loaded, input);
       } catch (cause) {
         throw new FacePayError(ErrorCode.InferenceFailed, `FaceRes failed: ${describe(cause)}`, { cause });
       }
@@ -146,9 +146,9 @@ export async function createFaceEmbedder(options: FaceEmbedderOptions): Promise<
   };
 }
 
-/** One forward pass to the embedding node, on RGB values 0..255 (as Human feeds FaceRes). */
-async function run(model: GraphModel, rgb: Float32Array): Promise<Float32Array> {
-  const input = tf.tensor4d(rgb, [1, FACE_CROP_SIZE, FACE_CROP_SIZE, 3]);
+/** One forward pass to the embedding node, on input prepared by `toInput`. */
+async function run(model: GraphModel, values: Float32Array): Promise<Float32Array> {
+  const input = tf.tensor4d(values, [1, FACE_CROP_SIZE, FACE_CROP_SIZE, 3]);
   let output: tf.Tensor | undefined;
   try {
     output = model.execute(input, EMBEDDING_NODE) as tf.Tensor;
@@ -159,18 +159,25 @@ async function run(model: GraphModel, rgb: Float32Array): Promise<Float32Array> 
   }
 }
 
-function toRgb(pixels: FacePixels): Float32Array {
+/**
+ * The model's input as its authors feed it (HSE_FaceRec_tf, facial_analysis.py): BGR, the
+ * VGGFace2 channel means subtracted (Keras "caffe" preprocessing). Human feeds plain RGB
+ * 0..255; on our genuine/impostor pairs that separated faces less well (docs/face-match.md).
+ */
+const MEAN_BGR = [103.939, 116.779, 123.68] as const;
+
+function toInput(pixels: FacePixels): Float32Array {
   const { data, width, height } = pixels ?? {};
   if (width !== FACE_CROP_SIZE || height !== FACE_CROP_SIZE || !data || data.length !== width * height * 4) {
     throw new TypeError(`embed() takes ${FACE_CROP_SIZE}×${FACE_CROP_SIZE} RGBA pixels, got ${width}×${height} with ${data?.length} bytes`);
   }
-  const rgb = new Float32Array(width * height * 3);
+  const input = new Float32Array(width * height * 3);
   for (let i = 0, j = 0; i < data.length; i += 4, j += 3) {
-    rgb[j] = data[i]!;
-    rgb[j + 1] = data[i + 1]!;
-    rgb[j + 2] = data[i + 2]!;
+    input[j] = data[i + 2]! - MEAN_BGR[0];
+    input[j + 1] = data[i + 1]! - MEAN_BGR[1];
+    input[j + 2] = data[i]! - MEAN_BGR[2];
   }
-  return rgb;
+  return input;
 }
 
 function describe(error: unknown): string {
