@@ -32,8 +32,8 @@ interface Pending {
  * The server's side of `frames` mode: the same FaceRes model the browser runs, under Node
  * (`@facepay/face/node`, TensorFlow.js on wasm). It runs in a worker thread, started on
  * first use (merchants in `features` mode never pay for it: ≈ 3 s and ≈ 30 MB) and shared by
- * every request of the process, so decoding and inference (≈ 150–250 ms a crop on one core
- * of this machine) never block the event loop. Crops are embedded one at a time: a burst of
+ * every request of the process, so decoding and inference (≈ 180–250 ms a crop on a free
+ * core of this machine) never block the event loop. Crops are embedded one at a time: a burst of
  * frames-mode verifies queues rather than multiplying memory, each crop after those queued
  * before it.
  */
