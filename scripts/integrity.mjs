@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Writes packages/element/dist/integrity.json: the SRI hash (sha384) of every file the
-// script-tag build loads, so a merchant hosting them can pin each one.
+// script-tag build loads (the worker's lazily loaded match chunk included), so a merchant
+// hosting them can pin each one.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 const dist = join(import.meta.dirname, '..', 'packages', 'element', 'dist');
-const served = /^(facepay\.js|vision\.worker\.js|wasm\/.*|models\/.*)$/;
+const served = /^(facepay\.js|vision\.worker(-[a-z]+)?\.js|wasm\/.*|models\/.*)$/;
 
 async function* walk(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {

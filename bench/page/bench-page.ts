@@ -412,8 +412,9 @@ function counting(inner: VisionClient, onObservation: () => void): VisionClient 
       return inner.busy;
     },
     init: (options, onProgress) => inner.init(options, onProgress),
-    async process(frame, timestampMs) {
-      const result = await inner.process(frame, timestampMs);
+    prepareMatch: (options) => inner.prepareMatch(options),
+    async process(frame, timestampMs, options) {
+      const result = await inner.process(frame, timestampMs, options);
       if (result.status === 'ok') onObservation();
       return result;
     },

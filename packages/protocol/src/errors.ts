@@ -9,7 +9,7 @@ export const ErrorCode = {
   AssetCorrupt: 'asset-corrupt',
   /** This browser cannot run WebAssembly (or the page's CSP forbids it). */
   WasmUnsupported: 'wasm-unsupported',
-  /** MediaPipe refused the model or failed while building the graph. */
+  /** MediaPipe (or FaceRes, or its wasm backend) refused the model or failed while building the graph. */
   ModelLoadFailed: 'model-load-failed',
   /** Initialisation did not finish within its time limit. */
   InitTimeout: 'init-timeout',
@@ -19,8 +19,10 @@ export const ErrorCode = {
   InvalidFrame: 'invalid-frame',
   /** Frame timestamps must increase strictly (MediaPipe VIDEO mode). */
   TimestampNotMonotonic: 'timestamp-not-monotonic',
-  /** MediaPipe threw while landmarking a frame. */
+  /** MediaPipe threw while landmarking a frame, or FaceRes while embedding a face crop. */
   InferenceFailed: 'inference-failed',
+  /** A face crop is not a FACE_CROP_SIZE² JPEG (or is larger than MATCH_MAX_CROP_CHARS). */
+  CropInvalid: 'crop-invalid',
   /** The worker died (script error, out of memory) before answering. */
   WorkerCrashed: 'worker-crashed',
   /** The vision client was closed; pending and later calls end with this. */
@@ -74,6 +76,18 @@ export const ErrorCode = {
   EvidenceStale: 'evidence-stale',
   /** 422: the liveness decision was not `live`; the body carries `reasons` and `retryable`. */
   LivenessFailed: 'liveness-failed',
+  /**
+   * 422: liveness passed but the face match did not ("not you", a swap, a forged template,
+   * no usable samples); the body carries `reasons` (`MatchReason` codes) and `retryable`.
+   */
+  MatchFailed: 'match-failed',
+  /**
+   * 409: a match was required but the customer has no enrolled face (at session creation
+   * with `match: "required"`, or at verify when the enrolment was deleted meanwhile).
+   */
+  CustomerNotEnrolled: 'customer-not-enrolled',
+  /** 404: `DELETE /v1/customers/:customer/face` for a customer with no enrolled face. */
+  NotEnrolled: 'not-enrolled',
   /** 400: the token is malformed, not signed by this server, or for another merchant. */
   TokenInvalid: 'token-invalid',
   /** 410: the token's `exp` has passed. */

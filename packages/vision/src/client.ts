@@ -6,6 +6,9 @@ import {
   ProcessStatus,
   type InitOptions,
   type InitResult,
+  type PrepareMatchOptions,
+  type PrepareMatchResult,
+  type ProcessOptions,
   type ProcessResult,
   type ProgressCallback,
   type VisionStats,
@@ -20,10 +23,16 @@ export interface VisionClientOptions {
 export interface VisionClient {
   init(options?: InitOptions, onProgress?: ProgressCallback): Promise<InitResult>;
   /**
-   * Transfers the frame to the worker and resolves to its observation. While a frame is in
-   * flight, further frames are closed and reported `dropped` at once, never queued.
+   * Loads face matching in the worker (TensorFlow.js and FaceRes, fetched on this first
+   * call only). Needed before `process` is asked for a match.
    */
-  process(frame: Frame, timestampMs: number): Promise<ProcessResult>;
+  prepareMatch(options?: PrepareMatchOptions): Promise<PrepareMatchResult>;
+  /**
+   * Transfers the frame to the worker and resolves to its observation (and, with
+   * `options.match`, the face's template). While a frame is in flight, further frames are
+   * closed and reported `dropped` at once, never queued.
+   */
+  process(frame: Frame, timestampMs: number, options?: ProcessOptions): Promise<ProcessResult>;
   stats(): Promise<VisionStats>;
   /** True while a frame is in flight. */
   readonly busy: boolean;
@@ -86,7 +95,14 @@ export function createVisionClient(options: VisionClientOptions = {}): VisionCli
       );
     },
 
-    process(frame, timestampMs) {
+    prepareMatch(matchOptions = {}) {
+      return guard<PrepareMatchResult>(
+        () => remote.prepareMatch(matchOptions) as Promise<PrepareMatchResult>,
+        (error): PrepareMatchResult => ({ ok: false, error }),
+      );
+    },
+
+    process(frame, timestampMs, processOptions) {
       if (!isOpenFrame(frame)) {
         return Promise.resolve({
           status: ProcessStatus.Error,
@@ -102,7 +118,7 @@ export function createVisionClient(options: VisionClientOptions = {}): VisionCli
       inFlight++;
       sent++;
       return guard<ProcessResult>(
-        () => remote.process(transfer(frame, [frame]), timestampMs) as Promise<ProcessResult>,
+        () => remote.process(transfer(frame, [frame]), timestampMs, processOptions) as Promise<ProcessResult>,
         (error): ProcessResult => {
           // The transfer may not have happened (bad frame, worker gone); closing twice is harmless.
           try {

@@ -1,7 +1,18 @@
 export { createVisionClient } from './client.js';
 export type { VisionClient, VisionClientOptions } from './client.js';
 export { Delegate, ProcessStatus } from './results.js';
-export type { InitOptions, InitResult, ProcessResult, ProgressCallback, VisionStats, WorkerStats } from './results.js';
+export type {
+  FaceMatch,
+  InitOptions,
+  InitResult,
+  PrepareMatchOptions,
+  PrepareMatchResult,
+  ProcessOptions,
+  ProcessResult,
+  ProgressCallback,
+  VisionStats,
+  WorkerStats,
+} from './results.js';
 export type { EngineOptions, Frame } from './landmarker.js';
 export { FACE_LANDMARKER_MODEL, WASM_FILES } from './assets.js';
 export type { AssetProgress } from './assets.js';

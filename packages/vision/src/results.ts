@@ -27,7 +27,7 @@ export const ProcessStatus = {
 export type ProcessStatus = (typeof ProcessStatus)[keyof typeof ProcessStatus];
 
 export type ProcessResult =
-  | { status: typeof ProcessStatus.Ok; observation: Observation }
+  | { status: typeof ProcessStatus.Ok; observation: Observation; match?: FaceMatch }
   | { status: typeof ProcessStatus.Dropped }
   | { status: typeof ProcessStatus.Error; error: ErrorInfo };
 
@@ -56,3 +56,43 @@ export interface VisionStats {
 }
 
 export type ProgressCallback = (progress: AssetProgress) => void;
+
+/** Options for `prepareMatch`; everything has a default. */
+export interface PrepareMatchOptions {
+  /** Folder with `faceres.json` and `faceres.bin`. Default: `models/` beside the worker script. */
+  modelBaseUrl?: string;
+  /** Folder with the TensorFlow.js wasm binaries. Default: `wasm/` beside the worker script. */
+  wasmBaseUrl?: string;
+  /** Expected sha256 of the model files; default: the pinned FACE_MODEL_FILES. For tests. */
+  modelSha256?: { topology: string; weights: string };
+  /** Give up after this long with `init-timeout` (default 60 000 ms). */
+  timeoutMs?: number;
+}
+
+export type PrepareMatchResult = { ok: true; initMs: number } | { ok: false; error: ErrorInfo };
+
+/** Per-frame options of `process`. */
+export interface ProcessOptions {
+  /**
+   * Embed the face for a match: when exactly one face is found, the result carries `match`
+   * (after a successful `prepareMatch`). `crop: true` adds the aligned crop as JPEG bytes
+   * (`frames` mode).
+   */
+  match?: { crop?: boolean };
+}
+
+/**
+ * A frame's face template, or why there is none. Absent from the result when the frame
+ * did not have exactly one face.
+ */
+export type FaceMatch =
+  | {
+      ok: true;
+      /** FACE_TEMPLATE_DIMS values, L2-normalised (model FACE_MODEL_ID). */
+      template: Float32Array;
+      /** The FACE_CROP_SIZE² aligned crop as JPEG (quality 0.85), when asked for. */
+      crop?: Uint8Array;
+      /** Milliseconds to crop and embed (not counting the JPEG). */
+      ms: number;
+    }
+  | { ok: false; error: ErrorInfo };

@@ -2,7 +2,19 @@ import { expose, transfer } from 'comlink';
 import { ErrorCode, FacePayError } from '@facepay/protocol';
 import type { ErrorInfo, Observation } from '@facepay/protocol';
 import { assetUrls, createFaceEngine, describe, type FaceEngine, type Frame } from './landmarker.js';
-import { ProcessStatus, type InitOptions, type InitResult, type ProcessResult, type ProgressCallback, type WorkerStats } from './results.js';
+import { closeMatch, matchBuffers, prepareMatch, startMatch } from './matching.js';
+import {
+  ProcessStatus,
+  type FaceMatch,
+  type InitOptions,
+  type InitResult,
+  type PrepareMatchOptions,
+  type PrepareMatchResult,
+  type ProcessOptions,
+  type ProcessResult,
+  type ProgressCallback,
+  type WorkerStats,
+} from './results.js';
 
 let engine: FaceEngine | undefined;
 let initializing: Promise<InitResult> | undefined;
@@ -84,10 +96,19 @@ const api = {
   },
 
   /**
+   * Loads face matching (TensorFlow.js and FaceRes, a chunk of its own) once; later calls
+   * share the first result, a failed one may be retried. Resolves to a result, never rejects.
+   */
+  prepareMatch(options: PrepareMatchOptions = {}): Promise<PrepareMatchResult> {
+    return prepareMatch(options, (urls) => allowedPrefixes.push(...urls));
+  },
+
+  /**
    * Landmarks one transferred frame and always closes it. Inference is synchronous, so the
    * worker handles one frame at a time; the page-side client keeps at most one in flight.
+   * With `options.match`, a frame with exactly one face also gets its template (`match`).
    */
-  process(frame: Frame, timestampMs: number): ProcessResult {
+  process(frame: Frame, timestampMs: number, options?: ProcessOptions): ProcessResult | Promise<ProcessResult> {
     stats.received++;
     if (!isFrame(frame)) {
       closeFrame(frame);
@@ -105,6 +126,8 @@ const api = {
       lastTimestamp = timestampMs;
       const observation = engine.detect(frame, timestampMs);
       stats.processed++;
+      const match = options?.match ? startMatch(frame, observation, options.match) : undefined;
+      if (match) return match.then((result) => withMatch(observation, result));
       return transfer({ status: ProcessStatus.Ok, observation }, buffersOf(observation));
     } catch (cause) {
       return error(ErrorCode.InferenceFailed, `Landmarking failed: ${describe(cause)}`);
@@ -117,8 +140,9 @@ const api = {
     return { ...stats };
   },
 
-  /** Frees the landmarker. The page-side client then terminates the worker. */
+  /** Frees the landmarker and the matcher. The page-side client then terminates the worker. */
   close(): void {
+    closeMatch();
     engine?.close();
     engine = undefined;
     initializing = undefined;
@@ -127,6 +151,10 @@ const api = {
 
 function error(code: ErrorCode, message: string): ProcessResult {
   return { status: ProcessStatus.Error, error: { code, message } };
+}
+
+function withMatch(observation: Observation, match: FaceMatch): ProcessResult {
+  return transfer({ status: ProcessStatus.Ok, observation, match }, [...buffersOf(observation), ...matchBuffers(match)]);
 }
 
 function buffersOf(observation: Observation): ArrayBuffer[] {

@@ -1,0 +1,119 @@
+// The worker's side of face matching that is always loaded: small. TensorFlow.js and FaceRes
+// live in ./match.ts, imported on the first `prepareMatch()`.
+import { ErrorCode, FacePayError, type ErrorInfo, type Observation } from '@facepay/protocol';
+import { describe, type Frame } from './landmarker.js';
+import type { MatchEngine } from './match.js';
+import type { FaceMatch, PrepareMatchOptions, PrepareMatchResult, ProcessOptions } from './results.js';
+
+/** An embedding that has not finished by then is reported, not awaited forever. */
+const EMBED_TIMEOUT_MS = 15_000;
+
+const here = import.meta.url;
+let engine: MatchEngine | undefined;
+let preparing: Promise<PrepareMatchResult> | undefined;
+
+/**
+ * Loads the matching chunk, TensorFlow.js and FaceRes once; later calls share the first
+ * result, a failed one may be retried. `allow` opens the worker's network guard to exactly
+ * the files the matcher fetches.
+ */
+export function prepareMatch(options: PrepareMatchOptions, allow: (urls: string[]) => void): Promise<PrepareMatchResult> {
+  if (!preparing) {
+    preparing = prepareOnce(options, allow).then((result) => {
+      if (!result.ok) preparing = undefined;
+      return result;
+    });
+  }
+  return preparing;
+}
+
+async function prepareOnce(options: PrepareMatchOptions, allow: (urls: string[]) => void): Promise<PrepareMatchResult> {
+  const start = performance.now();
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FacePayError(ErrorCode.InitTimeout, `Face matching did not load within ${timeoutMs} ms`)), timeoutMs);
+  });
+  const modelBase = new URL(options.modelBaseUrl ?? './models/', here).href.replace(/\/?$/, '/');
+  const urls = {
+    topology: new URL('faceres.json', modelBase).href,
+    weights: new URL('faceres.bin', modelBase).href,
+    wasmBase: new URL(options.wasmBaseUrl ?? './wasm/', here).href.replace(/\/?$/, '/'),
+    ...(options.modelSha256 ? { sha256: options.modelSha256 } : {}),
+  };
+  try {
+    const module = await Promise.race([loadChunk(), timeout]);
+    allow(module.matchAssetList(urls));
+    const created = module.createMatchEngine(urls);
+    try {
+      engine = await Promise.race([created, timeout]);
+    } catch (error) {
+      // A matcher that turns up after the time ran out is freed.
+      created.then((late) => late.close(), () => undefined);
+      throw error;
+    }
+    return { ok: true, initMs: performance.now() - start };
+  } catch (error) {
+    return { ok: false, error: toInfo(error, ErrorCode.ModelLoadFailed) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function loadChunk(): Promise<typeof import('./match.js')> {
+  try {
+    return await import('./match.js');
+  } catch (cause) {
+    throw new FacePayError(ErrorCode.AssetMissing, `Could not load the worker's face matching code: ${describe(cause)}`, { cause });
+  }
+}
+
+/**
+ * Starts the match for a landmarked frame: crops now, while the frame is open (the caller
+ * closes it after this returns), and embeds asynchronously. Undefined unless the frame has
+ * exactly one face.
+ */
+export function startMatch(frame: Frame, observation: Observation, options: NonNullable<ProcessOptions['match']>): Promise<FaceMatch> | undefined {
+  const face = observation.faces.length === 1 ? observation.faces[0] : undefined;
+  if (!face) return undefined;
+  if (!engine) return Promise.resolve(failure(ErrorCode.NotInitialized, 'process() asked for a match before prepareMatch() succeeded'));
+  const start = performance.now();
+  let crop: OffscreenCanvas;
+  try {
+    crop = engine.crop(frame, face.landmarks, observation.width, observation.height);
+  } catch (cause) {
+    return Promise.resolve(failure(ErrorCode.InferenceFailed, `Could not crop the face: ${describe(cause)}`));
+  }
+  const cropMs = performance.now() - start;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FacePayError(ErrorCode.InferenceFailed, `Embedding took more than ${EMBED_TIMEOUT_MS} ms`)), EMBED_TIMEOUT_MS);
+  });
+  return Promise.race([engine.embed(crop, options.crop === true), timeout])
+    .then(
+      ({ template, jpeg, embedMs }): FaceMatch => ({ ok: true, template, ...(jpeg ? { crop: jpeg } : {}), ms: cropMs + embedMs }),
+      (error: unknown): FaceMatch => ({ ok: false, error: toInfo(error, ErrorCode.InferenceFailed) }),
+    )
+    .finally(() => clearTimeout(timer));
+}
+
+/** The buffers of a match result, for transfer. */
+export function matchBuffers(match: FaceMatch | undefined): ArrayBuffer[] {
+  if (!match?.ok) return [];
+  return match.crop ? [match.template.buffer as ArrayBuffer, match.crop.buffer as ArrayBuffer] : [match.template.buffer as ArrayBuffer];
+}
+
+export function closeMatch(): void {
+  engine?.close();
+  engine = undefined;
+  preparing = undefined;
+}
+
+function failure(code: ErrorCode, message: string): FaceMatch {
+  return { ok: false, error: { code, message } };
+}
+
+function toInfo(error: unknown, fallback: ErrorCode): ErrorInfo {
+  if (error instanceof FacePayError) return error.toJSON();
+  return { code: fallback, message: describe(error) };
+}
