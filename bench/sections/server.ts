@@ -97,7 +97,7 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
       const evaluation = { verdict: 'live' as const, score: 0.9, checks: [{ name: 'planarity' as const, passed: true, value: 0.03 }], reasons: [] };
       const signStart = performance.now();
       const tokens: string[] = [];
-      for (let i = 0; i < tokenCount; i++) tokens.push((await signToken(keys, { issuer: 'https://facepay.example', lifetimeS: 120 }, session, evaluation, Date.now())).token);
+      for (let i = 0; i < tokenCount; i++) tokens.push((await signToken(keys, { issuer: 'https://facepay.example', lifetimeS: 120 }, session, evaluation, { assurance: 'features' }, Date.now())).token);
       const signOps = tokenCount / ((performance.now() - signStart) / 1000);
       const jwks = { keys: await keys.publicKeys() };
       const options = { jwks, issuer: 'https://facepay.example', audience: merchant.id, reference: 'order_1', amount: 1299, currency: 'EUR' };

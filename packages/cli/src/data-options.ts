@@ -4,5 +4,5 @@ export const DATA_OPTIONS = {
   redis: { type: 'string' },
 } as const;
 
-export const DATA_USAGE = `  --data DIR             data directory: keys, SQLite file (default $FACEPAY_DATA_DIR or .facepay-data)
+export const DATA_USAGE = `  --data DIR             data directory: keys, template key, SQLite file (default $FACEPAY_DATA_DIR or .facepay-data)
   --redis URL            keep sessions, merchants and consumed tokens in Redis (default $FACEPAY_REDIS_URL)`;

@@ -6,6 +6,6 @@ export { DEFAULT_POLICY, resolvePolicy } from './policy.js';
 export type { LivenessPolicy, PolicyOverrides } from './policy.js';
 export { TrackerPhase } from './run.js';
 export { LivenessTracker } from './tracker.js';
-export type { LivenessTrackerOptions, TrackerUpdate } from './tracker.js';
+export type { LivenessTrackerOptions, TrackerMatchSample, TrackerUpdate } from './tracker.js';
 export { validateEvidence } from './validate.js';
 export type { ValidateEvidenceResult } from './validate.js';

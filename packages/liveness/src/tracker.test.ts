@@ -90,6 +90,40 @@ describe('LivenessTracker', () => {
     expect(validateEvidence(evidence).ok).toBe(true);
   }, 20_000);
 
+  it('binds match samples to recorded frames, keeping the first and the latest', () => {
+    const frames = generateScene({ script: [still(6000), ...liveScript(challenge.steps)], noFace: [[0, 3000]] });
+    const tracker = new LivenessTracker({ challenge, sessionId: 'sess_m', camera: TEST_CAMERA });
+    const template = 'A'.repeat(8);
+    let added = 0;
+    let lastEpoch = 0;
+    frames.forEach((f, i) => {
+      tracker.push(f.observation, f.epochMs);
+      // A sample every 20th frame; the first ones fall in the trimmed part of the wait.
+      if (i % 20 === 0 && tracker.addMatchSample(f.epochMs, { template: `${template}${i}` }, 3)) {
+        added++;
+        lastEpoch = Math.round(f.epochMs);
+      }
+    });
+    expect(added).toBeGreaterThan(3);
+    // Not the frame just pushed: refused.
+    expect(tracker.addMatchSample(frames[0]!.epochMs, { template })).toBe(false);
+    const evidence = tracker.evidence();
+    const samples = evidence.match!.samples;
+    expect(evidence.match!.model).toBe('faceres-1');
+    expect(samples).toHaveLength(3);
+    const times = new Set(evidence.frames.map((f) => f.t));
+    for (const sample of samples) expect(times.has(sample.t)).toBe(true);
+    expect(samples.map((s) => s.t)).toEqual([...samples.map((s) => s.t)].sort((a, b) => a - b));
+    // The latest sample is the last one added.
+    expect(samples.at(-1)!.t).toBe(lastEpoch - evidence.startedAt);
+    expect(tracker.matchSamples).toBe(3);
+  });
+
+  it('sends no match member when no sample was taken', () => {
+    const { evidence } = session(['blink']);
+    expect(evidence.match).toBeUndefined();
+  });
+
   it('throws TypeError on misuse', () => {
     expect(() => new LivenessTracker({ challenge: { nonce: 'n', steps: [] }, sessionId: 's', camera: TEST_CAMERA })).toThrow(TypeError);
     expect(() => new LivenessTracker({ challenge: { nonce: 'n', steps: ['wink' as 'blink'] }, sessionId: 's', camera: TEST_CAMERA })).toThrow(TypeError);

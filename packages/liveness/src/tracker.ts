@@ -8,6 +8,9 @@ import {
   type Evidence,
   type EvidenceCamera,
   type EvidenceFrame,
+  type EvidenceMatch,
+  FACE_MODEL_ID,
+  MATCH_MAX_SAMPLES,
   type GuidanceCode,
   type Observation,
   type ReasonCode,
@@ -48,6 +51,16 @@ interface Recorded {
 
 const encoder = new TextEncoder();
 
+/** A face sample for a match, as the page hands it over: base64 template, optional crop. */
+export interface TrackerMatchSample {
+  template: string;
+  crop?: string;
+}
+
+interface RecordedSample extends TrackerMatchSample {
+  epochMs: number;
+}
+
 /**
  * Quality-phase frames kept beyond the gate's own: enough for the evidence to show why a
  * shopper never got past the gate, without growing while they adjust.
@@ -79,6 +92,8 @@ export class LivenessTracker {
   #lastEpoch: number | undefined;
   #dropped = 0;
   #update: TrackerUpdate;
+  #samples: RecordedSample[] = [];
+  #maxSamples = MATCH_MAX_SAMPLES;
 
   constructor(options: LivenessTrackerOptions) {
     const { challenge } = options;
@@ -141,7 +156,42 @@ export class LivenessTracker {
 
   /** The evidence recorded so far, for `POST /v1/sessions/:id/verify`. */
   evidence(): Evidence {
-    return this.#build(this.#recorded);
+    const evidence = this.#build(this.#recorded);
+    const match = this.#match(evidence.startedAt);
+    if (match) evidence.match = match;
+    return evidence;
+  }
+
+  /**
+   * Keeps a face sample (template, optional crop) taken from the frame last pushed at
+   * `epochMs`, so the server can bind it to that frame. Returns false when that frame was
+   * not recorded (skipped as too close to the previous one, or after the end). At most
+   * `limit` samples are kept: the first, and the latest ones, so they span the session.
+   */
+  addMatchSample(epochMs: number, sample: TrackerMatchSample, limit = MATCH_MAX_SAMPLES): boolean {
+    const epoch = Math.round(epochMs);
+    const last = this.#recorded[this.#recorded.length - 1];
+    if (!last || last.epochMs !== epoch || this.#samples.some((s) => s.epochMs === epoch)) return false;
+    this.#maxSamples = Math.max(1, Math.min(MATCH_MAX_SAMPLES, Math.floor(limit)));
+    const first = this.#recorded[0]!.epochMs;
+    this.#samples = this.#samples.filter((s) => s.epochMs >= first);
+    this.#samples.push({ epochMs: epoch, ...sample });
+    while (this.#samples.length > this.#maxSamples) this.#samples.splice(1, 1);
+    return true;
+  }
+
+  /** Samples still bound to a recorded frame (quality-phase frames are trimmed). */
+  get matchSamples(): number {
+    const first = this.#recorded[0]?.epochMs ?? Infinity;
+    return this.#samples.filter((s) => s.epochMs >= first).length;
+  }
+
+  #match(startedAt: number): EvidenceMatch | undefined {
+    const first = this.#recorded[0]?.epochMs ?? Infinity;
+    const samples = this.#samples
+      .filter((s) => s.epochMs >= first)
+      .map(({ epochMs, template, crop }) => ({ t: epochMs - startedAt, template, ...(crop ? { crop } : {}) }));
+    return samples.length ? { model: FACE_MODEL_ID, samples } : undefined;
   }
 
   /** The browser's own verdict on the evidence so far (the server decides again). */

@@ -1,4 +1,14 @@
-import { CHALLENGE_STEPS, EVIDENCE_MAX_BYTES, EVIDENCE_POINTS, type Evidence, type EvidenceFrame } from '@facepay/protocol';
+import {
+  CHALLENGE_STEPS,
+  EVIDENCE_MAX_BYTES,
+  EVIDENCE_POINTS,
+  FACE_TEMPLATE_CHARS,
+  MATCH_MAX_CROP_CHARS,
+  MATCH_MAX_JSON_BYTES,
+  MATCH_MAX_SAMPLES,
+  type Evidence,
+  type EvidenceFrame,
+} from '@facepay/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from './evaluate.js';
@@ -57,7 +67,37 @@ describe('validateEvidence', () => {
     // Under the limit in UTF-16 units, over it in UTF-8 bytes.
     expect(JSON.stringify(padded).length).toBeLessThan(EVIDENCE_MAX_BYTES);
     expect(invalid(padded).code).toBe('evidence-too-large');
-    expect(invalid('x'.repeat(EVIDENCE_MAX_BYTES + 1)).code).toBe('evidence-too-large');
+    expect(invalid('x'.repeat(EVIDENCE_MAX_BYTES + MATCH_MAX_JSON_BYTES + 1)).code).toBe('evidence-too-large');
+  });
+
+  it('budgets the face samples apart: the largest match member fits beside full frames, and does not make room for more frames', () => {
+    const sample = (t: number) => ({ t, template: 'A'.repeat(FACE_TEMPLATE_CHARS), crop: 'B'.repeat(MATCH_MAX_CROP_CHARS) });
+    const match = { model: 'faceres-1', samples: Array.from({ length: MATCH_MAX_SAMPLES }, (_, i) => sample(3_599_999 - i)) };
+    const settings = (bytes: number) => ({ pad: 'x'.repeat(bytes) });
+    // Frames and camera filling the evidence budget to the byte, then the largest match member.
+    const base = { ...live, camera: { ...live.camera, settings: settings(0) } };
+    const full = { ...base, camera: { ...base.camera, settings: settings(EVIDENCE_MAX_BYTES - JSON.stringify(base).length) } };
+    expect(new TextEncoder().encode(JSON.stringify(full)).length).toBe(EVIDENCE_MAX_BYTES);
+    const withMatch = { ...full, match };
+    expect(JSON.stringify(match).length).toBeLessThanOrEqual(MATCH_MAX_JSON_BYTES);
+    expect(validateEvidence(withMatch)).toEqual({ ok: true, evidence: withMatch });
+    expect(validateEvidence(JSON.stringify(withMatch)).ok).toBe(true);
+    // One byte more of frames is too much, with or without samples.
+    const over = { ...full, sessionId: `${full.sessionId}x`, match };
+    expect(invalid(over).code).toBe('evidence-too-large');
+    expect(invalid(JSON.stringify(over)).code).toBe('evidence-too-large');
+    // A match member outside the schema's bounds is refused by the schema, whatever its size.
+    const crowded = { ...live, match: { ...match, samples: [...match.samples, sample(1)] } };
+    expect(invalid(crowded).issues?.[0]).toMatch(/^match\.samples:/);
+  });
+
+  it('never quotes a face sample back (a template is biometric data), and keeps issues short', () => {
+    const template = `${'Q'.repeat(FACE_TEMPLATE_CHARS - 1)}!`;
+    const error = invalid({ ...live, match: { model: 'faceres-1', samples: [{ t: 0, template }] } });
+    expect(error.issues?.[0]).toMatch(/^match\.samples\.0\.template:/);
+    expect(error.issues!.join('\n')).not.toContain('QQQQ');
+    const long = invalid({ ...live, camera: { ...live.camera, label: 7 }, nonce: 'n'.repeat(300) });
+    expect(long.issues!.every((issue) => issue.length <= 200)).toBe(true);
   });
 
   it('caps the issues it lists', () => {

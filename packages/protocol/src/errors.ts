@@ -76,6 +76,18 @@ export const ErrorCode = {
   EvidenceStale: 'evidence-stale',
   /** 422: the liveness decision was not `live`; the body carries `reasons` and `retryable`. */
   LivenessFailed: 'liveness-failed',
+  /**
+   * 422: liveness passed but the face match did not ("not you", a swap, a forged template,
+   * no usable samples); the body carries `reasons` (`MatchReason` codes) and `retryable`.
+   */
+  MatchFailed: 'match-failed',
+  /**
+   * 409: a match was required but the customer has no enrolled face (at session creation
+   * with `match: "required"`, or at verify when the enrolment was deleted meanwhile).
+   */
+  CustomerNotEnrolled: 'customer-not-enrolled',
+  /** 404: `DELETE /v1/customers/:customer/face` for a customer with no enrolled face. */
+  NotEnrolled: 'not-enrolled',
   /** 400: the token is malformed, not signed by this server, or for another merchant. */
   TokenInvalid: 'token-invalid',
   /** 410: the token's `exp` has passed. */

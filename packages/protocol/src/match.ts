@@ -17,6 +17,12 @@ export const MATCH_MAX_SAMPLES = 4;
 export const MATCH_MAX_CROP_CHARS = 64 * 1024;
 /** Length of a base64 template: FACE_TEMPLATE_DIMS little-endian float32 values. */
 export const FACE_TEMPLATE_CHARS = Math.ceil((FACE_TEMPLATE_DIMS * 4) / 3) * 4;
+/**
+ * Most UTF-8 bytes the evidence's `match` member can take as JSON within the schema's limits
+ * (samples, template and crop lengths, plus keys and punctuation). It is budgeted apart from
+ * `EVIDENCE_MAX_BYTES`, which bounds the rest of the evidence.
+ */
+export const MATCH_MAX_JSON_BYTES = MATCH_MAX_SAMPLES * (FACE_TEMPLATE_CHARS + MATCH_MAX_CROP_CHARS + 64) + 64;
 
 /**
  * How much of the face leaves the device. `features`: only templates (the default).

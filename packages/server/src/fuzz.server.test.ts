@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { evaluate } from '@facepay/liveness';
 import { EVIDENCE_MAX_BYTES, Verdict, type Evidence } from '@facepay/protocol';
+import { VERIFY_BODY_LIMIT } from './limits.js';
 import { ORDER, call, createSession, fetchChallenge, type Answer } from './testing/http.js';
 import { createMerchant, startServerProcess, tempDir, type ServerProcess, type TestMerchant } from './testing/processes.js';
 import { synthesiseEvidence } from './testing/synthetic-face.js';
@@ -34,21 +35,28 @@ function expectRefusal(answer: Answer): void {
 const codePoints = (text: string) => [...text].length;
 
 /** What the session schema accepts, written independently of it. */
-function validOrder(body: unknown): boolean {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+/** What the server must answer to a session body: created, refused as not enrolled (none is, here), or invalid. */
+function expectedAnswer(body: unknown): 201 | 'customer-not-enrolled' | 'invalid-request' {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'invalid-request';
   const order = body as Record<string, unknown>;
-  const allowed = ['amount', 'currency', 'reference', 'customer', 'purpose'];
-  if (Object.keys(order).some((key) => !allowed.includes(key))) return false;
+  const allowed = ['amount', 'currency', 'reference', 'customer', 'purpose', 'match'];
+  if (Object.keys(order).some((key) => !allowed.includes(key))) return 'invalid-request';
   const text = (value: unknown) => typeof value === 'string' && codePoints(value) >= 1 && codePoints(value) <= 200;
-  return (
-    Number.isSafeInteger(order.amount) &&
-    (order.amount as number) >= 1 &&
-    typeof order.currency === 'string' &&
-    /^[A-Z]{3}$/.test(order.currency) &&
+  const currency = (value: unknown) => typeof value === 'string' && /^[A-Z]{3}$/.test(value);
+  const shape =
+    (order.amount === undefined || (Number.isSafeInteger(order.amount) && (order.amount as number) >= 0)) &&
+    (order.currency === undefined || currency(order.currency)) &&
     text(order.reference) &&
-    (order.customer === undefined || text(order.customer)) &&
-    (order.purpose === undefined || order.purpose === 'pay' || order.purpose === 'enroll')
-  );
+    (order.customer === undefined || (typeof order.customer === 'string' && /^[A-Za-z0-9._:@+-]{1,128}$/.test(order.customer))) &&
+    (order.purpose === undefined || order.purpose === 'pay' || order.purpose === 'enroll') &&
+    (order.match === undefined || order.match === 'if-enrolled' || order.match === 'required');
+  if (!shape) return 'invalid-request';
+  if (order.purpose === 'enroll') {
+    return order.customer !== undefined && (order.amount === undefined || order.amount === 0) && order.match === undefined ? 201 : 'invalid-request';
+  }
+  if (order.amount === undefined || order.amount === 0 || order.currency === undefined) return 'invalid-request';
+  if (order.match === 'required') return order.customer === undefined ? 'invalid-request' : 'customer-not-enrolled';
+  return 201;
 }
 
 const anyValue = fc.oneof(fc.jsonValue(), fc.constantFrom(null, '', 0, -1, 1.5, 2 ** 53, 'EUR', '__proto__', [], {}));
@@ -77,15 +85,16 @@ function mutated(evidence: Evidence): fc.Arbitrary<unknown> {
 }
 
 describe('fuzzing the live server', () => {
-  it('creates a session exactly when the order is valid, and answers 400 otherwise', async () => {
+  it('creates a session exactly when the order is valid, and answers the coded refusal otherwise', async () => {
     const field = <T>(valid: fc.Arbitrary<T>) => fc.oneof(valid, anyValue);
     const order = fc.record(
       {
-        amount: field(fc.integer({ min: -10, max: 2 ** 53 })),
+        amount: field(fc.oneof(fc.constant(0), fc.integer({ min: -10, max: 2 ** 53 }))),
         currency: field(fc.constantFrom('EUR', 'USD', 'eur', 'EU', 'EURO', 'E1R')),
         reference: field(fc.string({ maxLength: 260, unit: 'grapheme' })),
-        customer: field(fc.string({ maxLength: 210 })),
+        customer: field(fc.oneof(fc.string({ maxLength: 210 }), fc.stringMatching(/^[A-Za-z0-9._:@+-]{1,130}$/))),
         purpose: field(fc.constantFrom('pay', 'enroll', 'refund')),
+        match: field(fc.constantFrom('if-enrolled', 'required', 'always')),
         extra: anyValue,
       },
       { requiredKeys: [] },
@@ -93,11 +102,12 @@ describe('fuzzing the live server', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(order, fc.jsonValue()), async (body) => {
         const answer = await call(server.url, '/v1/sessions', { auth: merchant.secret_key, json: body });
-        if (validOrder(body)) {
+        const expected = expectedAnswer(body);
+        if (expected === 201) {
           expect(answer.status, JSON.stringify(body)).toBe(201);
         } else {
           expectRefusal(answer);
-          expect(answer.body.error.code).toBe('invalid-request');
+          expect(answer.body.error.code, JSON.stringify(body)).toBe(expected);
         }
       }),
       { numRuns: 300 },
@@ -185,7 +195,7 @@ describe('fuzzing the live server', () => {
 
   it('refuses oversized bodies with 413 before reading them whole', async () => {
     const session = await createSession(server.url, merchant);
-    const big = await call(server.url, `/v1/sessions/${session.id}/verify`, { auth: session.client_secret, raw: ' '.repeat(EVIDENCE_MAX_BYTES + 2048), headers: { 'content-type': 'application/json' } });
+    const big = await call(server.url, `/v1/sessions/${session.id}/verify`, { auth: session.client_secret, raw: ' '.repeat(VERIFY_BODY_LIMIT + 1), headers: { 'content-type': 'application/json' } });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('payload-too-large');
     const order = await call(server.url, '/v1/sessions', { auth: merchant.secret_key, json: { ...ORDER, reference: 'x'.repeat(20_000) } });

@@ -87,6 +87,7 @@ describe('limits and settings', () => {
       ['merchant', 'create', '--name', 'x', '--data', data.path],
       ['merchant', 'create', '--name', 'x', '--origin', 'http://shop.example', '--data', data.path],
       ['merchant', 'create', '--name', 'x', '--origin', ORIGIN, '--pool', 'blink,jump', '--data', data.path],
+      ['merchant', 'create', '--name', 'x', '--origin', ORIGIN, '--face-assurance', 'video', '--data', data.path],
       ['serve', '--port', 'eighty'],
     ];
     for (const args of cases) {

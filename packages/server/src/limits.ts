@@ -1,4 +1,4 @@
-import { EVIDENCE_MAX_BYTES } from '@facepay/protocol';
+import { EVIDENCE_MAX_BYTES, MATCH_MAX_JSON_BYTES } from '@facepay/protocol';
 
 /** A session can be verified within this long of its creation. */
 export const SESSION_TTL_MS = 3 * 60_000;
@@ -22,8 +22,11 @@ export const DEFAULT_CLOCK_SKEW_MS = 10_000;
  */
 export const SPAN_SLACK_MS = 250;
 
-/** Body limit of the verify route: the evidence's JSON limit plus room for whitespace. */
-export const VERIFY_BODY_LIMIT = EVIDENCE_MAX_BYTES + 1024;
+/**
+ * Body limit of the verify route: the evidence's JSON limit, its face samples' (budgeted
+ * apart: up to 4 samples with 64 KiB crops), plus room for whitespace. 547 488 bytes.
+ */
+export const VERIFY_BODY_LIMIT = EVIDENCE_MAX_BYTES + MATCH_MAX_JSON_BYTES + 1024;
 
 /** Body limit of every other route; their bodies are a few hundred bytes. */
 export const BODY_LIMIT = 16 * 1024;

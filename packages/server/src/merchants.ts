@@ -1,4 +1,4 @@
-import { CHALLENGE_STEPS, type ChallengeStep } from '@facepay/protocol';
+import { CHALLENGE_STEPS, MatchAssurance, type ChallengeStep } from '@facepay/protocol';
 import { createChallenge } from '@facepay/liveness';
 import type { MerchantLiveness, MerchantRecord } from './records.js';
 import { hashSecret, randomId } from './secrets.js';
@@ -9,6 +9,8 @@ export interface CreateMerchantInput {
   /** Origins of the merchant's checkout pages, e.g. `https://shop.example`. */
   origins: string[];
   liveness?: MerchantLiveness;
+  /** What face match sessions send: `features` (the default, templates only) or `frames` (also face crops). */
+  faceAssurance?: MatchAssurance;
 }
 
 /** What `facepay merchant create` prints; the secret key is shown this once and stored only hashed. */
@@ -57,11 +59,16 @@ export async function createMerchant(store: Store, input: CreateMerchantInput): 
   const name = input.name?.trim();
   if (!name || name.length > 200) throw new TypeError('A merchant needs a name of 1 to 200 characters');
   if (!Array.isArray(input.origins) || input.origins.length === 0) throw new TypeError('A merchant needs at least one origin');
+  const assurances: string[] = Object.values(MatchAssurance);
+  if (input.faceAssurance !== undefined && !assurances.includes(input.faceAssurance)) {
+    throw new TypeError(`faceAssurance must be one of ${assurances.join(', ')}, got ${JSON.stringify(input.faceAssurance)}`);
+  }
   const merchant: MerchantRecord = {
     id: randomId('mer_', 12),
     name,
     origins: [...new Set(input.origins.map(normaliseOrigin))],
     liveness: checkLiveness(input.liveness ?? {}),
+    ...(input.faceAssurance === MatchAssurance.Frames && { faceAssurance: MatchAssurance.Frames }),
     createdAt: Date.now(),
   };
   const secretKey = randomId('sk_', 32);

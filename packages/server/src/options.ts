@@ -1,4 +1,4 @@
-import { CHALLENGE_STEPS, ErrorCode, FacePayError, type ChallengeStep } from '@facepay/protocol';
+import { CHALLENGE_STEPS, ErrorCode, FacePayError, type ChallengeStep, type MatchAssurance } from '@facepay/protocol';
 import { TOKEN_MAX_LIFETIME_S } from '@facepay/verify';
 import { DEFAULT_CLOCK_SKEW_MS } from './limits.js';
 
@@ -30,8 +30,11 @@ export interface StartServerOptions {
   trustProxy?: boolean;
   /** `fatal` … `trace`, or `silent` (default `$FACEPAY_LOG_LEVEL`, else `info`). Logs go to stderr. */
   logLevel?: string;
-  /** Creates a merchant at start (demos): its id and secret key come back in `merchant`. */
-  demoMerchant?: { name?: string; origins: string[] };
+  /**
+   * Creates a merchant at start (demos): its id and secret key come back in `merchant`.
+   * `faceAssurance` as `facepay merchant create --face-assurance` (default `features`).
+   */
+  demoMerchant?: { name?: string; origins: string[]; faceAssurance?: MatchAssurance };
   /** Where `FACEPAY_*` and `NODE_ENV` are read (default `process.env`). */
   env?: Record<string, string | undefined>;
 }

@@ -1,4 +1,7 @@
-import type { ChallengeStep } from '@facepay/protocol';
+import type { ChallengeStep, MatchAssurance, SessionPurpose } from '@facepay/protocol';
+
+// The purposes are the protocol's; re-exported where they always were.
+export { SessionPurpose } from '@facepay/protocol';
 
 /** A merchant's liveness settings; absent fields take the engine's defaults. */
 export interface MerchantLiveness {
@@ -16,12 +19,19 @@ export interface MerchantRecord {
   /** Origins (`https://shop.example`) whose pages may call the browser endpoints. */
   origins: string[];
   liveness: MerchantLiveness;
+  /**
+   * What face match sessions send (absent: `features`): only templates, or also aligned face
+   * crops that the server embeds itself (`frames`).
+   */
+  faceAssurance?: MatchAssurance;
   /** Epoch ms. */
   createdAt: number;
 }
 
-export const SessionPurpose = { Pay: 'pay', Enroll: 'enroll' } as const;
-export type SessionPurpose = (typeof SessionPurpose)[keyof typeof SessionPurpose];
+/** A face match session's settings, taken from its merchant at creation. */
+export interface SessionFace {
+  assurance: MatchAssurance;
+}
 
 /** Stored states; `expired` is not one of them, it follows from `expiresAt`. */
 export const SessionStatus = {
@@ -53,6 +63,11 @@ export interface SessionRecord {
   reference: string;
   customer?: string;
   purpose: SessionPurpose;
+  /**
+   * Present when the session takes face samples: every enrolment, and a payment whose
+   * customer was enrolled when it was created (it requires a match). Fixed at creation.
+   */
+  face?: SessionFace;
   status: SessionStatus;
   /** Verify attempts so far (each takes the open challenge). */
   attempts: number;

@@ -1,3 +1,6 @@
+import { CropEmbedder } from './face/embedder.js';
+import { TemplateCipher } from './face/template-cipher.js';
+import { openTemplateKey } from './face/template-key.js';
 import { FileKeyStore } from './keys/file-key-store.js';
 import { createApp } from './app.js';
 import type { AppContext } from './context.js';
@@ -23,11 +26,16 @@ export interface RunningServer {
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config = resolveConfig(options);
+  const env = options.env ?? process.env;
   const keys = await FileKeyStore.open(config.dataDir);
+  const templates = new TemplateCipher(await openTemplateKey(config.dataDir, env));
   const store = await openStore(config);
+  const embedder = new CropEmbedder();
   try {
-    const merchant = options.demoMerchant && (await createMerchant(store, { name: options.demoMerchant.name ?? 'Demo shop', origins: options.demoMerchant.origins }));
-    const ctx: AppContext = { config, store, keys, issuer: config.issuer ?? '', tokens: new TokenChecker(keys) };
+    const demo = options.demoMerchant;
+    const merchant =
+      demo && (await createMerchant(store, { name: demo.name ?? 'Demo shop', origins: demo.origins, ...(demo.faceAssurance && { faceAssurance: demo.faceAssurance }) }));
+    const ctx: AppContext = { config, store, keys, issuer: config.issuer ?? '', tokens: new TokenChecker(keys), templates, embedder };
     const app = createApp(ctx);
     const address = await app.listen({ port: config.port, host: config.host });
     const url = address.replace('[::1]', 'localhost');
@@ -35,6 +43,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (config.fixedChallenge) {
       app.log.warn({ steps: config.fixedChallenge }, 'FACEPAY_FIXED_CHALLENGE is set: every challenge is the same sequence. Tests and demos only, never production.');
       process.stderr.write(`\n!!! FACEPAY_FIXED_CHALLENGE=${config.fixedChallenge.join(',')}: every challenge is this fixed sequence. Liveness is weakened; never use this in production. !!!\n\n`);
+    }
+    if (config.redisUrl && !env.FACEPAY_TEMPLATE_KEY) {
+      app.log.warn('Shared state (Redis) but no FACEPAY_TEMPLATE_KEY: face enrolments are sealed with this data directory\'s template.key, and instances with another key cannot open them. Give every instance the same FACEPAY_TEMPLATE_KEY.');
     }
     if (config.redisUrl && !config.issuer) {
       app.log.warn({ issuer: ctx.issuer }, 'Shared state (Redis) but no FACEPAY_ISSUER: tokens name this instance as issuer, and other instances will refuse them at consume. Set FACEPAY_ISSUER to the public URL on every instance.');
@@ -46,6 +57,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(merchant && { merchant }),
       async close() {
         await app.close();
+        await embedder.close();
         await store.close();
       },
     };

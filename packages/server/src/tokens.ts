@@ -1,13 +1,18 @@
 import { createLocalJWKSet, errors, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
-import { ErrorCode, type Evaluation } from '@facepay/protocol';
+import { ErrorCode, SessionPurpose, type Evaluation, type MatchAssurance, type MatchClaim } from '@facepay/protocol';
 import { TOKEN_ALGORITHM, TOKEN_MAX_LIFETIME_S, TOKEN_TYPE, type FacePayTokenClaims } from '@facepay/verify';
 import { ApiError } from './api-error.js';
 import type { KeyStore } from './keys/key-store.js';
 import type { SessionRecord } from './records.js';
 import { randomId } from './secrets.js';
 
-/** What the liveness decision was made from: compact face features, not video. */
-export const LIVENESS_ASSURANCE = 'features';
+/** What a token says beyond the session and the liveness decision. */
+export interface TokenFace {
+  /** What left the device: `features` (templates and features) or `frames` (also face crops). */
+  assurance: MatchAssurance;
+  /** The 1:1 match, when the session required one. */
+  match?: MatchClaim;
+}
 
 /** Signs the token for a verified session. */
 export async function signToken(
@@ -15,6 +20,7 @@ export async function signToken(
   options: { issuer: string; lifetimeS: number },
   session: SessionRecord,
   evaluation: Evaluation,
+  face: TokenFace,
   now: number,
 ): Promise<{ token: string; claims: FacePayTokenClaims }> {
   const iat = Math.floor(now / 1000);
@@ -25,7 +31,10 @@ export async function signToken(
     sid: session.id,
     ref: session.reference,
     amount: { value: session.amount, currency: session.currency },
-    liveness: { score: evaluation.score, checks: evaluation.checks, assurance: LIVENESS_ASSURANCE },
+    liveness: { score: evaluation.score, checks: evaluation.checks, assurance: face.assurance },
+    ...(face.match && { match: face.match }),
+    // Only enrolments say so: a payment token is as it always was.
+    ...(session.purpose === SessionPurpose.Enroll && { purpose: SessionPurpose.Enroll }),
     iat,
     exp: iat + options.lifetimeS,
     jti: randomId('tok_', 16),

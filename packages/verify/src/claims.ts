@@ -14,6 +14,22 @@ export interface TokenLivenessCheck {
   value: number;
 }
 
+/**
+ * What left the shopper's device for the decision: `features` (landmark features and, for
+ * face match, templates) or `frames` (also small face crops the server embedded itself).
+ */
+export type TokenAssurance = 'features' | 'frames';
+
+/** The 1:1 face match of a payment against the customer's enrolment. */
+export interface TokenMatch {
+  /** Cosine similarity of the least similar sample to the enrolled template. */
+  score: number;
+  /** The server's threshold; `passed` is `score >= threshold`. */
+  threshold: number;
+  /** Always true in a token: a failed match gets no token. */
+  passed: boolean;
+}
+
 /** The claims of a facepay token, as the server signs them. */
 export interface FacePayTokenClaims {
   /** The facepay server that decided (its base URL unless configured). */
@@ -28,10 +44,15 @@ export interface FacePayTokenClaims {
   ref: string;
   /** The amount in minor units and its ISO 4217 currency. */
   amount: { value: number; currency: string };
-  /** The server's liveness decision; `assurance` tells what it was made from. */
-  liveness: { score: number; checks: TokenLivenessCheck[]; assurance: string };
-  /** Present when a 1:1 face match was required. */
-  match?: { score: number; threshold: number; passed: boolean };
+  /** The server's liveness decision; `assurance` tells what it (and any face match) was made from. */
+  liveness: { score: number; checks: TokenLivenessCheck[]; assurance: TokenAssurance };
+  /** Present when the payment required a 1:1 face match (the customer is enrolled). */
+  match?: TokenMatch;
+  /**
+   * `enroll` on the token of an enrolment session (`amount` is then `{ value: 0, currency:
+   * "XXX" }` and `sub` the enrolled customer); absent on payments.
+   */
+  purpose?: 'enroll';
   iat: number;
   exp: number;
   /** Unique token id: what `consume` marks as used. */

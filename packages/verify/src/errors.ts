@@ -18,6 +18,12 @@ export const FacePayTokenErrorCode = {
   TokenReferenceMismatch: 'token-reference-mismatch',
   /** The token was issued for another amount or currency. */
   TokenAmountMismatch: 'token-amount-mismatch',
+  /** `customer` was given and the token's `sub` is another customer (or none). */
+  CustomerMismatch: 'customer-mismatch',
+  /** `requireMatch` was given and the token carries no passed face match. */
+  MatchRequired: 'match-required',
+  /** An enrolment token where a payment was expected, or the other way round (`purpose`). */
+  TokenPurposeMismatch: 'token-purpose-mismatch',
   /** The JWKS could not be fetched or is not a key set. */
   JwksUnavailable: 'jwks-unavailable',
   /** `consume`: the token was consumed before. */

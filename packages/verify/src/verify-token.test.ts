@@ -48,7 +48,7 @@ function unsigned(header: Record<string, unknown>, payload: Record<string, unkno
 }
 
 async function failure(token: string, options: Partial<VerifyFacePayTokenOptions> = {}): Promise<FacePayTokenError> {
-  const error = await verifyFacePayToken(token, { jwks, ...OPTIONS, ...options }).then(
+  const error = await verifyFacePayToken(token, { jwks, ...OPTIONS, ...options } as VerifyFacePayTokenOptions).then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -143,6 +143,29 @@ describe('verifyFacePayToken', () => {
     await expectCode(await sign(), 'token-amount-mismatch', { currency: 'USD' });
   });
 
+  it('checks the customer and a passed face match when asked', async () => {
+    const match = { score: 0.82, threshold: 0.6, passed: true };
+    const matched = await sign(claims({ match, liveness: { score: 0.9, checks: [], assurance: 'frames' } }));
+    await expect(verifyFacePayToken(matched, { jwks, ...OPTIONS, customer: 'cus_42', requireMatch: true })).resolves.toMatchObject({ sub: 'cus_42', match, liveness: { assurance: 'frames' } });
+    await expectCode(matched, 'customer-mismatch', { customer: 'cus_43' });
+    await expectCode(await sign(claims({ sub: undefined })), 'customer-mismatch', { customer: 'cus_42' });
+    // Liveness alone: fine unless a match is required.
+    await expect(verifyFacePayToken(await sign(), { jwks, ...OPTIONS, requireMatch: false })).resolves.toBeDefined();
+    await expectCode(await sign(), 'match-required', { requireMatch: true });
+  });
+
+  it('tells enrolment tokens and payment tokens apart', async () => {
+    const enrolment = await sign(claims({ purpose: 'enroll', amount: { value: 0, currency: 'XXX' } }));
+    const { amount: _amount, currency: _currency, ...common } = OPTIONS;
+    await expect(verifyFacePayToken(enrolment, { jwks, ...common, purpose: 'enroll', customer: 'cus_42' })).resolves.toMatchObject({ purpose: 'enroll', sub: 'cus_42' });
+    // Never as a payment, whatever amount the checker expects.
+    await expectCode(enrolment, 'token-purpose-mismatch');
+    await expectCode(enrolment, 'token-purpose-mismatch', { purpose: 'pay' });
+    await expectCode(await sign(), 'token-purpose-mismatch', { purpose: 'enroll', amount: undefined, currency: undefined });
+    expect((await expectCode(await sign(claims({ purpose: 'refund' })), 'token-claim-invalid')).claim).toBe('purpose');
+    expect((await expectCode(await sign(claims({ liveness: { score: 1, checks: [], assurance: 'video' } })), 'token-claim-invalid')).claim).toBe('liveness');
+  });
+
   it('reports an unreachable or broken JWKS as jwks-unavailable', async () => {
     const server = createServer((request, response) => {
       response.writeHead(request.url === '/broken' ? 200 : 500, { 'content-type': 'application/json' });
@@ -184,6 +207,11 @@ describe('verifyFacePayToken', () => {
       { jwks, ...OPTIONS, amount: 0 },
       { jwks, ...OPTIONS, currency: 'eur' },
       { jwks, ...OPTIONS, clockTolerance: -1 },
+      { jwks, ...OPTIONS, customer: '' },
+      { jwks, ...OPTIONS, requireMatch: 'yes' },
+      { jwks, ...OPTIONS, purpose: 'refund' },
+      { jwks, ...OPTIONS, purpose: 'enroll' },
+      { jwks, issuer: ISSUER, audience: MERCHANT, reference: 'order_123', purpose: 'enroll', requireMatch: true },
       { jwks: { keys: 'none' }, ...OPTIONS },
       undefined,
     ];

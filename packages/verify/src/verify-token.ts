@@ -11,7 +11,7 @@ import {
 import { TOKEN_ALGORITHM, TOKEN_MAX_LIFETIME_S, TOKEN_TYPE, type FacePayTokenClaims } from './claims.js';
 import { FacePayTokenError, FacePayTokenErrorCode } from './errors.js';
 
-export interface VerifyFacePayTokenOptions {
+interface CommonVerifyOptions {
   /** The server's key set, when you already hold it; pass a new object when it changes (keys are cached per object). */
   jwks?: JSONWebKeySet;
   /** Where to fetch the key set (`<server>/.well-known/jwks.json`); cached per URL. */
@@ -22,10 +22,8 @@ export interface VerifyFacePayTokenOptions {
   audience: string;
   /** The order reference you created the session with. */
   reference: string;
-  /** The amount you are about to charge, in minor units. */
-  amount: number;
-  /** Its ISO 4217 code, upper case. */
-  currency: string;
+  /** Your customer id: the token's `sub` must be it (`customer-mismatch`). */
+  customer?: string;
   /**
    * Seconds of clock difference tolerated between your clock and the server's, for `iat`
    * and `exp` (default 5): a clock a second behind would otherwise see fresh tokens as
@@ -33,6 +31,32 @@ export interface VerifyFacePayTokenOptions {
    */
   clockTolerance?: number;
 }
+
+interface PaymentVerifyOptions extends CommonVerifyOptions {
+  /** `pay` (the default): a payment's token; an enrolment's token is refused (`token-purpose-mismatch`). */
+  purpose?: 'pay';
+  /** The amount you are about to charge, in minor units. */
+  amount: number;
+  /** Its ISO 4217 code, upper case. */
+  currency: string;
+  /**
+   * Require a passed 1:1 face match (`match.passed`, `match-required` otherwise): the
+   * payer is the enrolled customer, not only a live person. Set it whenever the customer
+   * is enrolled; the server matches enrolled customers anyway, so this guards against a
+   * session created without the customer or before the enrolment.
+   */
+  requireMatch?: boolean;
+}
+
+interface EnrolmentVerifyOptions extends CommonVerifyOptions {
+  /** `enroll`: an enrolment's token (`purpose: "enroll"`); it charges nothing, so give no amount. */
+  purpose: 'enroll';
+  amount?: undefined;
+  currency?: undefined;
+  requireMatch?: undefined;
+}
+
+export type VerifyFacePayTokenOptions = PaymentVerifyOptions | EnrolmentVerifyOptions;
 
 const DEFAULT_CLOCK_TOLERANCE_S = 5;
 
@@ -44,7 +68,8 @@ const localSets = new WeakMap<JSONWebKeySet, JWTVerifyGetKey>();
 
 /**
  * Verifies a facepay token offline against the server's public keys and checks that it
- * was issued for this merchant, this order and this amount. Resolves to the claims;
+ * was issued for this merchant, this order and this amount (and, when asked, this
+ * customer, with a passed face match; or as an enrolment). Resolves to the claims;
  * rejects with a `FacePayTokenError` whose `code` says why. Single use is not checked
  * here: call `consume` before charging.
  */
@@ -74,8 +99,18 @@ export async function verifyFacePayToken(token: string, options: VerifyFacePayTo
   if (claims.ref !== options.reference) {
     throw new FacePayTokenError(FacePayTokenErrorCode.TokenReferenceMismatch, 'The token was issued for another reference');
   }
-  if (claims.amount.value !== options.amount || claims.amount.currency !== options.currency) {
+  const enrolment = options.purpose === 'enroll';
+  if ((claims.purpose === 'enroll') !== enrolment) {
+    throw new FacePayTokenError(FacePayTokenErrorCode.TokenPurposeMismatch, enrolment ? 'The token is a payment\'s, not an enrolment\'s' : 'The token is an enrolment\'s, not a payment\'s');
+  }
+  if (!enrolment && (claims.amount.value !== options.amount || claims.amount.currency !== options.currency)) {
     throw new FacePayTokenError(FacePayTokenErrorCode.TokenAmountMismatch, 'The token was issued for another amount or currency');
+  }
+  if (options.customer !== undefined && claims.sub !== options.customer) {
+    throw new FacePayTokenError(FacePayTokenErrorCode.CustomerMismatch, 'The token was issued for another customer');
+  }
+  if (options.requireMatch && claims.match?.passed !== true) {
+    throw new FacePayTokenError(FacePayTokenErrorCode.MatchRequired, 'The token carries no passed face match');
   }
   return claims;
 }
@@ -86,9 +121,20 @@ function keyResolver(options: VerifyFacePayTokenOptions): JWTVerifyGetKey {
   for (const name of ['issuer', 'audience', 'reference'] as const) {
     if (typeof options[name] !== 'string' || options[name].length === 0) throw new TypeError(`verifyFacePayToken: ${name} must be a non-empty string`);
   }
-  if (!Number.isSafeInteger(options.amount) || options.amount <= 0) throw new TypeError('verifyFacePayToken: amount must be a positive integer (minor units)');
-  if (typeof options.currency !== 'string' || !/^[A-Z]{3}$/.test(options.currency)) {
-    throw new TypeError('verifyFacePayToken: currency must be an ISO 4217 code in upper case');
+  if (options.purpose === 'enroll') {
+    if (options.amount !== undefined || options.currency !== undefined || options.requireMatch !== undefined) {
+      throw new TypeError('verifyFacePayToken: an enrolment charges nothing and matches nothing: give no amount, currency or requireMatch');
+    }
+  } else {
+    if (options.purpose !== undefined && options.purpose !== 'pay') throw new TypeError('verifyFacePayToken: purpose must be "pay" or "enroll"');
+    if (!Number.isSafeInteger(options.amount) || options.amount <= 0) throw new TypeError('verifyFacePayToken: amount must be a positive integer (minor units)');
+    if (typeof options.currency !== 'string' || !/^[A-Z]{3}$/.test(options.currency)) {
+      throw new TypeError('verifyFacePayToken: currency must be an ISO 4217 code in upper case');
+    }
+    if (options.requireMatch !== undefined && typeof options.requireMatch !== 'boolean') throw new TypeError('verifyFacePayToken: requireMatch must be a boolean');
+  }
+  if (options.customer !== undefined && (typeof options.customer !== 'string' || options.customer.length === 0)) {
+    throw new TypeError('verifyFacePayToken: customer must be a non-empty string');
   }
   if (options.clockTolerance !== undefined && !(options.clockTolerance >= 0)) throw new TypeError('verifyFacePayToken: clockTolerance must be ≥ 0 seconds');
   if ((options.jwks === undefined) === (options.jwksUrl === undefined)) throw new TypeError('verifyFacePayToken: give exactly one of jwks and jwksUrl');
@@ -183,7 +229,7 @@ function checkClaims(payload: JWTPayload): FacePayTokenClaims {
   if (
     !isObject(liveness) ||
     !isNumber(liveness.score) ||
-    !isString(liveness.assurance) ||
+    (liveness.assurance !== 'features' && liveness.assurance !== 'frames') ||
     !Array.isArray(liveness.checks) ||
     !liveness.checks.every((check) => isObject(check) && isString(check.name) && typeof check.passed === 'boolean' && isNumber(check.value))
   ) {
@@ -194,5 +240,6 @@ function checkClaims(payload: JWTPayload): FacePayTokenClaims {
   if (match !== undefined && (!isObject(match) || !isNumber(match.score) || !isNumber(match.threshold) || match.passed !== true)) {
     fail('match');
   }
+  if (p.purpose !== undefined && p.purpose !== 'enroll') fail('purpose');
   return payload as unknown as FacePayTokenClaims;
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createMerchant, openStore, resolveDataLocation, type MerchantLiveness } from '@facepay/server';
-import { CHALLENGE_STEPS, type ChallengeStep } from '@facepay/protocol';
+import { CHALLENGE_STEPS, MatchAssurance, type ChallengeStep } from '@facepay/protocol';
 import { UsageError, type Command } from '../command.js';
 import { DATA_OPTIONS, DATA_USAGE } from '../data-options.js';
 
@@ -14,6 +14,8 @@ export const merchantCreate: Command = {
                          ${CHALLENGE_STEPS.join(', ')})
   --challenge-length N   steps per challenge (default: 2 or 3)
   --min-score X          lowest liveness score that counts as live, 0..1 (default: the engine's)
+  --face-assurance MODE  what face match sessions send: features (default: templates only) or frames
+                         (also small face crops, which the server embeds itself to catch forged templates)
 ${DATA_USAGE}
 The secret key is printed once and stored only as its SHA-256.`,
   async run(args) {
@@ -25,6 +27,7 @@ The secret key is printed once and stored only as its SHA-256.`,
         pool: { type: 'string' },
         'challenge-length': { type: 'string' },
         'min-score': { type: 'string' },
+        'face-assurance': { type: 'string' },
         ...DATA_OPTIONS,
       },
       strict: true,
@@ -35,9 +38,12 @@ The secret key is printed once and stored only as its SHA-256.`,
     if (values.pool !== undefined) liveness.pool = values.pool.split(',').map((step) => step.trim()) as ChallengeStep[];
     if (values['challenge-length'] !== undefined) liveness.length = Number(values['challenge-length']);
     if (values['min-score'] !== undefined) liveness.minScore = Number(values['min-score']);
+    const faceAssurance = values['face-assurance'];
+    const assurances: string[] = Object.values(MatchAssurance);
+    if (faceAssurance !== undefined && !assurances.includes(faceAssurance)) throw new UsageError(`--face-assurance must be ${assurances.join(' or ')}`);
     const store = await openStore(resolveDataLocation({ dataDir: values.data, redisUrl: values.redis }));
     try {
-      const created = await createMerchant(store, { name: values.name, origins: values.origin, liveness });
+      const created = await createMerchant(store, { name: values.name, origins: values.origin, liveness, ...(faceAssurance !== undefined && { faceAssurance: faceAssurance as MatchAssurance }) });
       process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
     } catch (error) {
       // createMerchant reports unusable input as TypeError: that is the user's to fix.

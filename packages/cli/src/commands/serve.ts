@@ -12,6 +12,7 @@ export const serve: Command = {
 ${DATA_USAGE}
 Environment: FACEPAY_ISSUER, FACEPAY_LOG_LEVEL, FACEPAY_TRUST_PROXY, FACEPAY_CLOCK_SKEW_MS,
 FACEPAY_TOKEN_LIFETIME_S, FACEPAY_RATE_LIMIT_CLIENT, FACEPAY_RATE_LIMIT_MERCHANT,
+FACEPAY_TEMPLATE_KEY (base64 of 32 bytes: seals face enrolments; default <data>/template.key),
 FACEPAY_FIXED_CHALLENGE (tests only; refused with NODE_ENV=production). See docs/server.md.`,
   async run(args) {
     const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' }, ...DATA_OPTIONS }, strict: true });

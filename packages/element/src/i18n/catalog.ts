@@ -1,4 +1,4 @@
-import type { ChallengeStep, GuidanceCode, ReasonCode } from '@facepay/protocol';
+import type { ChallengeStep, GuidanceCode, MatchReason, ReasonCode } from '@facepay/protocol';
 
 /** Every string the element shows. `{name}` placeholders are filled by `format`. */
 export interface Catalog {
@@ -22,8 +22,8 @@ export interface Catalog {
   close: string;
   steps: Record<ChallengeStep, string>;
   guidance: Record<GuidanceCode, string>;
-  /** A message for every reason code the server or the engine can give. */
-  reasons: Record<ReasonCode, string>;
+  /** A message for every reason code the server or the engine can give: liveness ("not live") and match ("not you"). */
+  reasons: Record<ReasonCode | MatchReason, string>;
   /** Messages for the error codes a shopper can meet; `generic` covers the rest. */
   errors: Record<string, string> & { generic: string };
 }

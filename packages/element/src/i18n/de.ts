@@ -61,6 +61,10 @@ export const de: Catalog = {
     'no-parallax': 'Das wirkte flach, wie ein Foto oder ein Bildschirm.',
     'frame-rate-implausible': 'Das Kamerabild war nicht gleichmäßig.',
     'camera-settings-implausible': 'Diese Kamera kann nicht verwendet werden. Wählen Sie Ihre echte Kamera.',
+    'face-mismatch': 'Dieses Gesicht passt nicht zum Kontoinhaber.',
+    'face-missing': 'Ihr Gesicht war nicht deutlich genug zu sehen, um Sie zu erkennen.',
+    'face-inconsistent': 'Die Person hat während der Prüfung gewechselt.',
+    'template-mismatch': 'Die Gesichtsdaten konnten nicht bestätigt werden.',
   },
   errors: {
     'camera-denied':
@@ -78,5 +82,6 @@ export const de: Catalog = {
     'init-timeout': 'Das Laden hat zu lange gedauert. Versuchen Sie es erneut.',
     'worker-crashed': 'Die Gesichtszahlung wurde unerwartet beendet. Versuchen Sie es erneut.',
     generic: 'Etwas ist schiefgelaufen. Versuchen Sie es erneut.',
+    'customer-not-enrolled': 'Bezahlen mit Gesicht ist für dieses Konto nicht eingerichtet.',
   },
 };

@@ -61,6 +61,10 @@ export const en: Catalog = {
     'no-parallax': 'This looked flat, like a photo or a screen.',
     'frame-rate-implausible': 'The camera picture was not steady.',
     'camera-settings-implausible': 'This camera cannot be used. Choose your real camera.',
+    'face-mismatch': 'This face does not match the account holder.',
+    'face-missing': 'We could not see your face clearly enough to recognise you.',
+    'face-inconsistent': 'The person changed during the check.',
+    'template-mismatch': 'The face data could not be confirmed.',
   },
   errors: {
     'camera-denied':
@@ -78,5 +82,6 @@ export const en: Catalog = {
     'init-timeout': 'Face payment took too long to load. Try again.',
     'worker-crashed': 'Face payment stopped unexpectedly. Try again.',
     generic: 'Something went wrong. Try again.',
+    'customer-not-enrolled': 'Face payment is not set up for this account.',
   },
 };

@@ -61,6 +61,10 @@ export const es: Catalog = {
     'no-parallax': 'Parecía plano, como una foto o una pantalla.',
     'frame-rate-implausible': 'La imagen de la cámara no fue estable.',
     'camera-settings-implausible': 'No se puede usar esta cámara. Elige tu cámara real.',
+    'face-mismatch': 'Esta cara no coincide con la del titular de la cuenta.',
+    'face-missing': 'No vimos tu cara con suficiente claridad para reconocerte.',
+    'face-inconsistent': 'La persona cambió durante la comprobación.',
+    'template-mismatch': 'No se pudieron confirmar los datos faciales.',
   },
   errors: {
     'camera-denied':
@@ -78,5 +82,6 @@ export const es: Catalog = {
     'init-timeout': 'La carga tardó demasiado. Inténtalo de nuevo.',
     'worker-crashed': 'El pago con la cara se detuvo de forma inesperada. Inténtalo de nuevo.',
     generic: 'Algo salió mal. Inténtalo de nuevo.',
+    'customer-not-enrolled': 'El pago con la cara no está configurado para esta cuenta.',
   },
 };

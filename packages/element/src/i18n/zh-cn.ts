@@ -61,6 +61,10 @@ export const zhCN: Catalog = {
     'no-parallax': '画面看起来是平面的，像照片或屏幕。',
     'frame-rate-implausible': '摄像头画面不稳定。',
     'camera-settings-implausible': '无法使用此摄像头，请选择真实摄像头。',
+    'face-mismatch': '此面孔与账户持有人不符。',
+    'face-missing': '未能清楚看到您的面孔，无法识别。',
+    'face-inconsistent': '验证过程中人员发生了变化。',
+    'template-mismatch': '无法确认面部数据。',
   },
   errors: {
     'camera-denied': '摄像头权限被阻止。请在浏览器地址栏或设置中允许本网站使用摄像头，然后重试。',
@@ -77,5 +81,6 @@ export const zhCN: Catalog = {
     'init-timeout': '加载时间过长，请重试。',
     'worker-crashed': '刷脸支付意外停止，请重试。',
     generic: '出现错误，请重试。',
+    'customer-not-enrolled': '此账户尚未设置刷脸支付。',
   },
 };

@@ -56,7 +56,7 @@ describe('FileKeyStore', () => {
     await new Promise((done) => setTimeout(done, 1100));
     expect((await server.signingKey()).kid).toBe(added.kid);
 
-    const { token, claims } = await signToken(server, { issuer: 'https://facepay.example', lifetimeS: 120 }, SESSION, EVALUATION, Date.now());
+    const { token, claims } = await signToken(server, { issuer: 'https://facepay.example', lifetimeS: 120 }, SESSION, EVALUATION, { assurance: 'features' }, Date.now());
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', typ: 'facepay+jwt', kid: added.kid });
     const published = await server.publicKeys();
     expect(published.map((key) => key.kid).sort()).toEqual([oldKid, added.kid].sort());

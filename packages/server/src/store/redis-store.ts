@@ -25,7 +25,8 @@ export interface RedisStoreOptions {
 /**
  * The store for several instances behind a load balancer: all share one Redis. Token
  * consumption is `SET NX`, session changes a compare-and-set script, rate counters
- * `INCR`; every record expires by itself.
+ * `INCR`; every record expires by itself, except merchants and face enrolments (sealed
+ * templates, `face:<merchant>:<customer>`), which stay until deleted.
  */
 export class RedisStore implements Store {
   readonly #redis: ScriptedRedis;
@@ -111,6 +112,19 @@ export class RedisStore implements Store {
     const redisKey = this.#key('rate', `${key}:${Math.floor(now / windowMs)}`);
     const [count] = await exec(this.#redis.multi().incr(redisKey).pexpire(redisKey, windowMs));
     return count as number;
+  }
+
+  // Merchant ids have no colon, so `face:<merchant>:<customer>` names one row.
+  async faceTemplate(merchantId: string, customer: string): Promise<string | undefined> {
+    return (await this.#redis.get(this.#key('face', `${merchantId}:${customer}`))) ?? undefined;
+  }
+
+  async putFaceTemplate(merchantId: string, customer: string, sealed: string): Promise<void> {
+    await this.#redis.set(this.#key('face', `${merchantId}:${customer}`), sealed);
+  }
+
+  async deleteFaceTemplate(merchantId: string, customer: string): Promise<boolean> {
+    return (await this.#redis.del(this.#key('face', `${merchantId}:${customer}`))) === 1;
   }
 
   async close(): Promise<void> {

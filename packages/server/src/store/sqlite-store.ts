@@ -9,7 +9,7 @@ import type { Store } from './store.js';
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'facepay.sqlite';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 // Records are JSON documents; the columns beside them are only what is looked up or purged by.
 const SCHEMA = `
@@ -19,6 +19,13 @@ CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, version INTEGER NOT NU
 CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions (expires_at);
 CREATE TABLE IF NOT EXISTS consumed_tokens (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS rate_hits (key TEXT PRIMARY KEY, window INTEGER NOT NULL, count INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS face_templates (
+  merchant_id TEXT NOT NULL REFERENCES merchants (id),
+  customer TEXT NOT NULL,
+  sealed TEXT NOT NULL,
+  enrolled_at INTEGER NOT NULL,
+  PRIMARY KEY (merchant_id, customer)
+);
 `;
 
 /** How often old sessions, spent token ids and past rate windows are deleted. */
@@ -46,6 +53,8 @@ export class SqliteStore implements Store {
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('foreign_keys = ON');
+    // Deleted rows (a deleted face enrolment) are overwritten with zeros, not left in free pages.
+    this.#db.pragma('secure_delete = ON');
     const version = this.#db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new FacePayError(ErrorCode.ConfigInvalid, `${SQLITE_FILE} has schema version ${version}; this server knows up to ${SCHEMA_VERSION}`);
@@ -69,6 +78,12 @@ export class SqliteStore implements Store {
          ON CONFLICT (key) DO UPDATE SET count = CASE WHEN window = excluded.window THEN count + 1 ELSE 1 END, window = excluded.window
          RETURNING count`,
       ),
+      faceTemplate: db.prepare<[string, string], { sealed: string }>('SELECT sealed FROM face_templates WHERE merchant_id = ? AND customer = ?'),
+      putFaceTemplate: db.prepare(
+        `INSERT INTO face_templates (merchant_id, customer, sealed, enrolled_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (merchant_id, customer) DO UPDATE SET sealed = excluded.sealed, enrolled_at = excluded.enrolled_at`,
+      ),
+      deleteFaceTemplate: db.prepare('DELETE FROM face_templates WHERE merchant_id = ? AND customer = ?'),
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at < ?'),
       purgeTokens: db.prepare('DELETE FROM consumed_tokens WHERE expires_at < ?'),
       purgeHits: db.prepare('DELETE FROM rate_hits WHERE window < ?'),
@@ -111,6 +126,18 @@ export class SqliteStore implements Store {
 
   async hit(key: string, windowMs: number, now: number): Promise<number> {
     return this.#sql.hit.get(key, Math.floor(now / windowMs) * windowMs)!.count;
+  }
+
+  async faceTemplate(merchantId: string, customer: string): Promise<string | undefined> {
+    return this.#sql.faceTemplate.get(merchantId, customer)?.sealed;
+  }
+
+  async putFaceTemplate(merchantId: string, customer: string, sealed: string): Promise<void> {
+    this.#sql.putFaceTemplate.run(merchantId, customer, sealed, Date.now());
+  }
+
+  async deleteFaceTemplate(merchantId: string, customer: string): Promise<boolean> {
+    return this.#sql.deleteFaceTemplate.run(merchantId, customer).changes === 1;
   }
 
   async close(): Promise<void> {

@@ -19,5 +19,11 @@ export interface Store {
   consumeToken(jti: string, expiresAtMs: number): Promise<boolean>;
   /** Counts a request against `key` in the fixed window of `windowMs` holding `now`. */
   hit(key: string, windowMs: number, now: number): Promise<number>;
+  /** A customer's sealed face template (opaque text, see `TemplateCipher`), if enrolled with this merchant. */
+  faceTemplate(merchantId: string, customer: string): Promise<string | undefined>;
+  /** Stores a customer's sealed face template, replacing any earlier enrolment. */
+  putFaceTemplate(merchantId: string, customer: string, sealed: string): Promise<void>;
+  /** Deletes a customer's face template; true when there was one. */
+  deleteFaceTemplate(merchantId: string, customer: string): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -1,0 +1,67 @@
+import { DEFAULT_POLICY } from '@facepay/liveness';
+import { MatchAssurance, decodeTemplate, type Evidence, type EvidenceMatch } from '@facepay/protocol';
+
+/** Samples the challenge asks for (`MatchRequest.samples`); fewer is `face-missing`. */
+export const MATCH_SAMPLES = 3;
+
+/**
+ * A sample's frame must show one face within this many degrees of frontal (yaw and pitch):
+ * the liveness engine's own idea of frontal, where the embedding is reliable.
+ */
+export const SAMPLE_MAX_POSE_DEG = DEFAULT_POLICY.frontalMaxDeg;
+
+/**
+ * The samples must span at least this fraction of the evidence's duration (first to last
+ * frame), so they come from across the session: a swap after the first sample is caught.
+ */
+export const SAMPLE_MIN_SPREAD = 0.5;
+
+/** How far a template's length may be from 1 (they are L2-normalised; float32 rounding is far smaller). */
+const NORM_TOLERANCE = 0.01;
+
+/** A sample as sent, its template decoded. */
+export interface DecodedSample {
+  t: number;
+  template: Float32Array;
+  /** Base64 JPEG, as sent (`frames` mode). */
+  crop?: string;
+}
+
+/**
+ * Decodes the samples' templates. A malformed one (not finite, not unit length) or two
+ * samples at one time are the sender's bug: the message says which, never a value.
+ */
+export function decodeSamples(match: EvidenceMatch): { ok: true; samples: DecodedSample[] } | { ok: false; message: string } {
+  const times = new Set<number>();
+  const samples: DecodedSample[] = [];
+  for (const [i, sample] of match.samples.entries()) {
+    if (times.has(sample.t)) return { ok: false, message: `match.samples.${i}.t: two samples at one time` };
+    times.add(sample.t);
+    const template = decodeTemplate(sample.template);
+    if (!template) return { ok: false, message: `match.samples.${i}.template: not float32 values (finite, little-endian)` };
+    if (Math.abs(Math.hypot(...template) - 1) > NORM_TOLERANCE) return { ok: false, message: `match.samples.${i}.template: not L2-normalised` };
+    samples.push(sample.crop === undefined ? { t: sample.t, template } : { t: sample.t, template, crop: sample.crop });
+  }
+  return { ok: true, samples };
+}
+
+/**
+ * Whether the samples are the ones the session asked for and belong to the evidence: enough
+ * of them, each at the time of a frame with exactly one frontal face, spread over the
+ * session, and in `frames` mode each with its crop. Otherwise `face-missing`.
+ */
+export function samplesBound(samples: DecodedSample[], evidence: Evidence, assurance: MatchAssurance): boolean {
+  if (samples.length < MATCH_SAMPLES) return false;
+  if (assurance === MatchAssurance.Frames && samples.some((sample) => sample.crop === undefined)) return false;
+  const frames = new Map(evidence.frames.map((frame) => [frame.t, frame]));
+  for (const sample of samples) {
+    const frame = frames.get(sample.t);
+    if (!frame?.face || frame.faces !== 1) return false;
+    const [yaw, pitch] = frame.face.pose;
+    if (Math.abs(yaw) > SAMPLE_MAX_POSE_DEG || Math.abs(pitch) > SAMPLE_MAX_POSE_DEG) return false;
+  }
+  const times = evidence.frames.map((frame) => frame.t);
+  const duration = Math.max(...times) - Math.min(...times);
+  const spread = Math.max(...samples.map((s) => s.t)) - Math.min(...samples.map((s) => s.t));
+  return spread >= SAMPLE_MIN_SPREAD * duration;
+}
