@@ -413,6 +413,7 @@ function counting(inner: VisionClient, onObservation: () => void): VisionClient 
     },
     init: (options, onProgress) => inner.init(options, onProgress),
     prepareMatch: (options) => inner.prepareMatch(options),
+    embedKept: (ids, options) => inner.embedKept(ids, options),
     async process(frame, timestampMs, options) {
       const result = await inner.process(frame, timestampMs, options);
       if (result.status === 'ok') onObservation();

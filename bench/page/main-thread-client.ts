@@ -32,6 +32,9 @@ export function createMainThreadClient(): VisionClient {
       // The baseline measures landmarking only.
       return { ok: false, error: { code: ErrorCode.UnsupportedBrowser, message: 'The main-thread baseline does not match faces' } };
     },
+    async embedKept() {
+      return { ok: false, error: { code: ErrorCode.UnsupportedBrowser, message: 'The main-thread baseline does not match faces' } };
+    },
     async process(frame, timestampMs): Promise<ProcessResult> {
       try {
         if (!engine) return { status: 'error', error: { code: ErrorCode.NotInitialized, message: 'init() first' } };

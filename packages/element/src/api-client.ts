@@ -1,15 +1,17 @@
 import { ErrorCode, FacePayError, isErrorCode } from '@facepay/protocol';
-import type { ChallengeStep, Evidence, ReasonCode } from '@facepay/protocol';
+import type { ChallengeStep, Evidence, MatchReason, MatchRequest, ReasonCode } from '@facepay/protocol';
 
 export interface ChallengeResponse {
   nonce: string;
   steps: ChallengeStep[];
   expires_at: string;
+  /** Present when the session enrols the customer's face or needs a 1:1 match. */
+  match?: MatchRequest;
 }
 
 export type VerifyOutcome =
   | { status: 'verified'; token: string }
-  | { status: 'failed'; reasons: ReasonCode[]; retryable: boolean };
+  | { status: 'failed'; reasons: Array<ReasonCode | MatchReason>; retryable: boolean; code?: string };
 
 /** The two calls the element makes to the facepay server, with the session's client secret. */
 export class FacePayApi {

@@ -105,7 +105,8 @@ describe('LivenessTracker', () => {
       }
     });
     expect(added).toBeGreaterThan(3);
-    // Not the frame just pushed: refused.
+    // A frame trimmed from the evidence: refused.
+    expect(tracker.isRecorded(frames[0]!.epochMs)).toBe(false);
     expect(tracker.addMatchSample(frames[0]!.epochMs, { template })).toBe(false);
     const evidence = tracker.evidence();
     const samples = evidence.match!.samples;

@@ -162,20 +162,36 @@ export class LivenessTracker {
     return evidence;
   }
 
+  /** Whether the frame pushed at `epochMs` is in the evidence (not skipped, not trimmed). */
+  isRecorded(epochMs: number): boolean {
+    const epoch = Math.round(epochMs);
+    let lo = 0;
+    let hi = this.#recorded.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = this.#recorded[mid]!.epochMs;
+      if (at === epoch) return true;
+      if (at < epoch) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+
   /**
-   * Keeps a face sample (template, optional crop) taken from the frame last pushed at
-   * `epochMs`, so the server can bind it to that frame. Returns false when that frame was
-   * not recorded (skipped as too close to the previous one, or after the end). At most
-   * `limit` samples are kept: the first, and the latest ones, so they span the session.
+   * Keeps a face sample (template, optional crop) taken from the frame pushed at `epochMs`,
+   * so the server can bind it to that frame. Returns false when that frame is not in the
+   * evidence (skipped as too close to the previous one, trimmed, or after the end) or
+   * already has a sample. At most `limit` samples are kept, in time order: the first and
+   * the latest ones, so they span the session.
    */
   addMatchSample(epochMs: number, sample: TrackerMatchSample, limit = MATCH_MAX_SAMPLES): boolean {
     const epoch = Math.round(epochMs);
-    const last = this.#recorded[this.#recorded.length - 1];
-    if (!last || last.epochMs !== epoch || this.#samples.some((s) => s.epochMs === epoch)) return false;
+    if (!this.isRecorded(epoch) || this.#samples.some((s) => s.epochMs === epoch)) return false;
     this.#maxSamples = Math.max(1, Math.min(MATCH_MAX_SAMPLES, Math.floor(limit)));
     const first = this.#recorded[0]!.epochMs;
     this.#samples = this.#samples.filter((s) => s.epochMs >= first);
     this.#samples.push({ epochMs: epoch, ...sample });
+    this.#samples.sort((a, b) => a.epochMs - b.epochMs);
     while (this.#samples.length > this.#maxSamples) this.#samples.splice(1, 1);
     return true;
   }

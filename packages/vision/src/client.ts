@@ -4,6 +4,7 @@ import type { Frame } from './landmarker.js';
 import type { VisionApi } from './vision.worker.js';
 import {
   ProcessStatus,
+  type EmbedKeptResult,
   type InitOptions,
   type InitResult,
   type PrepareMatchOptions,
@@ -33,6 +34,11 @@ export interface VisionClient {
    * closed and reported `dropped` at once, never queued.
    */
   process(frame: Frame, timestampMs: number, options?: ProcessOptions): Promise<ProcessResult>;
+  /**
+   * Embeds crops kept by `process(…, { keep: true })` (their `kept.id`), in that order, with
+   * JPEG crops when `options.crop`; the worker then drops every kept crop.
+   */
+  embedKept(ids: number[], options?: { crop?: boolean }): Promise<EmbedKeptResult>;
   stats(): Promise<VisionStats>;
   /** True while a frame is in flight. */
   readonly busy: boolean;
@@ -131,6 +137,13 @@ export function createVisionClient(options: VisionClientOptions = {}): VisionCli
       ).finally(() => {
         inFlight--;
       });
+    },
+
+    embedKept(ids, embedOptions = {}) {
+      return guard<EmbedKeptResult>(
+        () => remote.embedKept(ids, embedOptions) as Promise<EmbedKeptResult>,
+        (error): EmbedKeptResult => ({ ok: false, error }),
+      );
     },
 
     async stats() {

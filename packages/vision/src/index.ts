@@ -2,6 +2,9 @@ export { createVisionClient } from './client.js';
 export type { VisionClient, VisionClientOptions } from './client.js';
 export { Delegate, ProcessStatus } from './results.js';
 export type {
+  EmbedKeptResult,
+  KeptCrop,
+  KeptMatch,
   FaceMatch,
   InitOptions,
   InitResult,

@@ -3,7 +3,7 @@
 import { ErrorCode, FacePayError, isErrorCode, type ErrorInfo, type Observation } from '@facepay/protocol';
 import { describe, type Frame } from './landmarker.js';
 import type { MatchEngine } from './vision.worker-match.js';
-import type { FaceMatch, PrepareMatchOptions, PrepareMatchResult, ProcessOptions } from './results.js';
+import type { EmbedKeptResult, FaceMatch, KeptCrop, KeptMatch, PrepareMatchOptions, PrepareMatchResult, ProcessOptions } from './results.js';
 
 /** An embedding that has not finished by then is reported, not awaited forever. */
 const EMBED_TIMEOUT_MS = 15_000;
@@ -102,6 +102,65 @@ export function startMatch(frame: Frame, observation: Observation, options: NonN
     .finally(() => clearTimeout(timer));
 }
 
+/** Crops kept for `embedKept`: the first, and the latest up to this many in all. */
+export const KEEP_MAX = 24;
+const kept = new Map<number, OffscreenCanvas>();
+let nextKeptId = 1;
+
+/**
+ * Keeps the aligned crop of a landmarked frame (cheap: one draw) for a later `embedKept`.
+ * Undefined unless the frame has exactly one face. Past KEEP_MAX the second-oldest goes,
+ * so the first crop and the latest ones span the session.
+ */
+export function keepCrop(frame: Frame, observation: Observation): KeptCrop | undefined {
+  const face = observation.faces.length === 1 ? observation.faces[0] : undefined;
+  if (!face) return undefined;
+  if (!engine) return { ok: false, error: { code: ErrorCode.NotInitialized, message: 'process() asked to keep a crop before prepareMatch() succeeded' } };
+  try {
+    const crop = engine.crop(frame, face.landmarks, observation.width, observation.height);
+    const id = nextKeptId++;
+    kept.set(id, crop);
+    if (kept.size > KEEP_MAX) kept.delete([...kept.keys()][1]!);
+    return { ok: true, id };
+  } catch (cause) {
+    return { ok: false, error: { code: ErrorCode.InferenceFailed, message: `Could not crop the face: ${describe(cause)}` } };
+  }
+}
+
+/** Embeds kept crops (in the order asked), then forgets every kept crop. */
+export async function embedKept(ids: number[], withCrop: boolean): Promise<EmbedKeptResult> {
+  const current = engine;
+  try {
+    if (!current) return { ok: false, error: { code: ErrorCode.NotInitialized, message: 'embedKept() called before prepareMatch() succeeded' } };
+    const matches: KeptMatch[] = [];
+    for (const id of ids) {
+      const crop = kept.get(id);
+      if (!crop) return { ok: false, error: { code: ErrorCode.InvalidFrame, message: `No kept crop ${id} (never kept, evicted or already embedded)` } };
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new FacePayError(ErrorCode.InferenceFailed, `Embedding took more than ${EMBED_TIMEOUT_MS} ms`)), EMBED_TIMEOUT_MS);
+      });
+      try {
+        const { template, jpeg, embedMs } = await Promise.race([current.embed(crop, withCrop), timeout]);
+        matches.push({ id, template, ...(jpeg ? { crop: jpeg } : {}), ms: embedMs });
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return { ok: true, matches };
+  } catch (error) {
+    return { ok: false, error: toInfo(error, ErrorCode.InferenceFailed) };
+  } finally {
+    kept.clear();
+  }
+}
+
+/** The buffers of embedded kept crops, for transfer. */
+export function keptBuffers(result: EmbedKeptResult): ArrayBuffer[] {
+  if (!result.ok) return [];
+  return result.matches.flatMap((m) => (m.crop ? [m.template.buffer as ArrayBuffer, m.crop.buffer as ArrayBuffer] : [m.template.buffer as ArrayBuffer]));
+}
+
 /** The buffers of a match result, for transfer. */
 export function matchBuffers(match: FaceMatch | undefined): ArrayBuffer[] {
   if (!match?.ok) return [];
@@ -109,6 +168,7 @@ export function matchBuffers(match: FaceMatch | undefined): ArrayBuffer[] {
 }
 
 export function closeMatch(): void {
+  kept.clear();
   engine?.close();
   engine = undefined;
   preparing = undefined;

@@ -27,7 +27,7 @@ export const ProcessStatus = {
 export type ProcessStatus = (typeof ProcessStatus)[keyof typeof ProcessStatus];
 
 export type ProcessResult =
-  | { status: typeof ProcessStatus.Ok; observation: Observation; match?: FaceMatch }
+  | { status: typeof ProcessStatus.Ok; observation: Observation; match?: FaceMatch; kept?: KeptCrop }
   | { status: typeof ProcessStatus.Dropped }
   | { status: typeof ProcessStatus.Error; error: ErrorInfo };
 
@@ -79,7 +79,26 @@ export interface ProcessOptions {
    * (`frames` mode).
    */
   match?: { crop?: boolean };
+  /**
+   * Keep the aligned face crop in the worker (a few milliseconds) and embed it later with
+   * `embedKept`: the frame slot is not held for the ~150 ms an embedding costs, so a blink
+   * during the challenge is not missed. The result then carries `kept`.
+   */
+  keep?: boolean;
 }
+
+/** A crop kept in the worker for `embedKept`, or why there is none. */
+export type KeptCrop = { ok: true; id: number } | { ok: false; error: ErrorInfo };
+
+/** One kept crop's template (and JPEG crop, when asked for). */
+export interface KeptMatch {
+  id: number;
+  template: Float32Array;
+  crop?: Uint8Array;
+  ms: number;
+}
+
+export type EmbedKeptResult = { ok: true; matches: KeptMatch[] } | { ok: false; error: ErrorInfo };
 
 /**
  * A frame's face template, or why there is none. Absent from the result when the frame

@@ -2,9 +2,10 @@ import { expose, transfer } from 'comlink';
 import { ErrorCode, FacePayError } from '@facepay/protocol';
 import type { ErrorInfo, Observation } from '@facepay/protocol';
 import { assetUrls, createFaceEngine, describe, type FaceEngine, type Frame } from './landmarker.js';
-import { closeMatch, matchBuffers, prepareMatch, startMatch } from './matching.js';
+import { closeMatch, embedKept, keepCrop, keptBuffers, matchBuffers, prepareMatch, startMatch } from './matching.js';
 import {
   ProcessStatus,
+  type EmbedKeptResult,
   type FaceMatch,
   type InitOptions,
   type InitResult,
@@ -128,12 +129,22 @@ const api = {
       stats.processed++;
       const match = options?.match ? startMatch(frame, observation, options.match) : undefined;
       if (match) return match.then((result) => withMatch(observation, result));
-      return transfer({ status: ProcessStatus.Ok, observation }, buffersOf(observation));
+      const kept = options?.keep ? keepCrop(frame, observation) : undefined;
+      return transfer({ status: ProcessStatus.Ok, observation, ...(kept ? { kept } : {}) }, buffersOf(observation));
     } catch (cause) {
       return error(ErrorCode.InferenceFailed, `Landmarking failed: ${describe(cause)}`);
     } finally {
       closeFrame(frame);
     }
+  },
+
+  /**
+   * Embeds crops kept by `process(…, { keep: true })`, in the order of `ids`, with their
+   * JPEG crops when `crop` is true; then drops every kept crop. Resolves, never rejects.
+   */
+  async embedKept(ids: number[], options: { crop?: boolean } = {}): Promise<EmbedKeptResult> {
+    const result = await embedKept(Array.isArray(ids) ? ids : [], options.crop === true);
+    return transfer(result, keptBuffers(result));
   },
 
   stats(): WorkerStats {

@@ -1,4 +1,4 @@
-import type { ChallengeStep, ErrorCode, ReasonCode } from '@facepay/protocol';
+import type { ChallengeStep, ErrorCode, MatchReason, ReasonCode } from '@facepay/protocol';
 
 export interface FacePayProgressDetail {
   step: ChallengeStep;
@@ -14,9 +14,13 @@ export interface FacePayVerifiedDetail {
 }
 
 export interface FacePayFailedDetail {
-  /** `liveness-failed` for a liveness refusal; the server may give a more specific code. */
+  /**
+   * `liveness-failed` when the check did not show a live person ("not live"),
+   * `match-failed` when it was not the enrolled customer ("not you"); the server may give a
+   * more specific code.
+   */
   code: string;
-  reasons: ReasonCode[];
+  reasons: Array<ReasonCode | MatchReason>;
   /** True when `start()` may try again with a new challenge. */
   retryable: boolean;
 }

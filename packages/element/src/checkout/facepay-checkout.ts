@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { ErrorCode, FacePayError, isErrorCode } from '@facepay/protocol';
-import type { ChallengeStep, GuidanceCode, Observation, ReasonCode } from '@facepay/protocol';
+import { ErrorCode, FacePayError, MatchReason, isErrorCode } from '@facepay/protocol';
+import type { ChallengeStep, GuidanceCode, Observation } from '@facepay/protocol';
 import { LivenessTracker, type TrackerUpdate } from '@facepay/liveness';
 import { createVisionClient, frameLuma, type InitResult, type VisionClient } from '@facepay/vision';
 import { FacePayApi } from '../api-client.js';
@@ -8,10 +8,13 @@ import { openCamera, stopStream } from '../camera.js';
 import { format, pickLocale, type Catalog } from '../i18n/index.js';
 import { facepayEvent, type FacePayEventMap } from './events.js';
 import { CheckoutState } from './state.js';
+import { MatchSampler } from './match-sampler.js';
 import { styles } from './facepay-checkout.styles.js';
 
 /** Gives up on a check that never completes (the server still decides on what was seen). */
 const CHECK_LIMIT_MS = 45_000;
+
+const MATCH_REASONS: ReadonlySet<string> = new Set(Object.values(MatchReason));
 
 const ACTIVE: ReadonlySet<CheckoutState> = new Set([
   CheckoutState.Starting,
@@ -120,6 +123,9 @@ export class FacePayCheckout extends LitElement {
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #lastGuidance: GuidanceCode | undefined;
   #focusAfterRender: string | undefined;
+  /** Set when the session enrols a face or needs a 1:1 match. */
+  #sampler: MatchSampler | undefined;
+  #latest: Observation | undefined;
 
   constructor() {
     super();
@@ -169,13 +175,23 @@ export class FacePayCheckout extends LitElement {
     const api = new FacePayApi(this.server, this.session, this.clientSecret);
     try {
       this.#preload();
-      const [camera, challenge, init] = await Promise.all([openCamera(), api.challenge(signal), this.#visionReady!]);
+      const vision = this.#vision!;
+      const visionReady = this.#visionReady!;
+      const challengeReady = api.challenge(signal);
+      // The face-recognition model loads only for sessions that enrol or match, beside the camera.
+      const matchReady = challengeReady.then(async (challenge) =>
+        challenge.match && (await visionReady).ok ? vision.prepareMatch(this.#matchAssets()) : undefined,
+      );
+      const [camera, challenge, init, match] = await Promise.all([openCamera(), challengeReady, visionReady, matchReady]);
       if (signal.aborted) {
         stopStream(camera.stream);
         return;
       }
       this.#stream = camera.stream;
       if (!init.ok) throw FacePayError.from(init.error);
+      if (match && !match.ok) throw FacePayError.from(match.error);
+      this.#sampler = challenge.match ? new MatchSampler(challenge.match) : undefined;
+      this.#latest = undefined;
       this._steps = challenge.steps;
       this.#tracker = new LivenessTracker({
         challenge: { nonce: challenge.nonce, steps: challenge.steps },
@@ -220,6 +236,12 @@ export class FacePayCheckout extends LitElement {
     });
   }
 
+  #matchAssets(): { modelBaseUrl?: string; wasmBaseUrl?: string } {
+    if (!this.assetsBase) return {};
+    const base = this.#base();
+    return { modelBaseUrl: new URL('models/', base).href, wasmBaseUrl: new URL('wasm/', base).href };
+  }
+
   #base(): URL {
     return new URL(this.assetsBase!.replace(/\/?$/, '/'), document.baseURI);
   }
@@ -248,17 +270,25 @@ export class FacePayCheckout extends LitElement {
     } catch {
       return;
     }
-    const result = await vision.process(bitmap, performance.now());
+    // Face samples: the worker keeps this frame's aligned crop now and embeds it at the end.
+    const keep = this.#sampler?.wants(epochMs, this.#latest) ?? false;
+    const result = await vision.process(bitmap, performance.now(), keep ? { keep: true } : undefined);
     if (!this.#running || !this.#tracker) return;
     if (result.status === 'error') {
       this.#fail(FacePayError.from(result.error));
       return;
     }
-    if (result.status === 'ok') this.#onObservation(result.observation, epochMs, luma, api);
+    if (result.status === 'ok') {
+      // A crop that could not be kept still leaves the frame to liveness; it just gives no sample.
+      const kept = result.kept?.ok ? result.kept.id : undefined;
+      this.#onObservation(result.observation, epochMs, luma, api, kept);
+    }
   }
 
-  #onObservation(observation: Observation, epochMs: number, luma: number | undefined, api: FacePayApi): void {
+  #onObservation(observation: Observation, epochMs: number, luma: number | undefined, api: FacePayApi, kept?: number): void {
+    this.#latest = observation;
     const update: TrackerUpdate = this.#tracker!.push(observation, epochMs, luma);
+    this.#sampler?.note(observation, kept, epochMs);
     const t = this.#t();
     if (update.phase === 'quality') {
       if (update.guidance !== this.#lastGuidance) {
@@ -292,6 +322,8 @@ export class FacePayCheckout extends LitElement {
     this.#setState(CheckoutState.Verifying, t.verifying, 'prompt');
     this._prompt = t.verifying;
     try {
+      if (this.#sampler) await this.#addMatchSamples(tracker, this.#sampler);
+      if (signal?.aborted) return;
       const outcome = await api.verify(tracker.evidence(), signal);
       if (signal?.aborted) return;
       if (outcome.status === 'verified') {
@@ -300,11 +332,13 @@ export class FacePayCheckout extends LitElement {
         this.dispatchEvent(facepayEvent('facepay-verified', { token: outcome.token, sessionId: this.session }));
       } else {
         this._retryable = outcome.retryable;
-        const reasons = outcome.reasons.map((code: ReasonCode) => t.reasons[code] ?? code);
+        const reasons = outcome.reasons.map((code) => t.reasons[code] ?? code);
         this.#setState(CheckoutState.Failed, [t.failed, ...reasons.slice(0, 2)].join(' '), 'result');
         this.dispatchEvent(
           facepayEvent('facepay-failed', {
-            code: (outcome as { code?: string }).code ?? 'liveness-failed',
+            code:
+              (outcome as { code?: string }).code ??
+              (outcome.reasons.some((reason) => MATCH_REASONS.has(reason)) ? 'match-failed' : 'liveness-failed'),
             reasons: outcome.reasons,
             retryable: outcome.retryable,
           }),
@@ -316,6 +350,19 @@ export class FacePayCheckout extends LitElement {
     } finally {
       this.#closeVision();
     }
+  }
+
+  /** Embeds the chosen kept crops in the worker and adds them to the evidence. */
+  async #addMatchSamples(tracker: LivenessTracker, sampler: MatchSampler): Promise<void> {
+    const picked = sampler.pick((epochMs) => tracker.isRecorded(epochMs));
+    // None usable: the server answers face-missing, which the shopper can retry.
+    if (!picked.length || !this.#vision) return;
+    const embedded = await this.#vision.embedKept(
+      picked.map((c) => c.id),
+      { crop: sampler.withCrops },
+    );
+    if (!embedded.ok) throw FacePayError.from(embedded.error);
+    embedded.matches.forEach((match, i) => tracker.addMatchSample(picked[i]!.epochMs, sampler.toSample(match), sampler.request.samples));
   }
 
   #fail(error: unknown): void {
@@ -349,6 +396,8 @@ export class FacePayCheckout extends LitElement {
     this.#stopCapture();
     this.#closeVision();
     this.#tracker = undefined;
+    this.#sampler = undefined;
+    this.#latest = undefined;
   }
 
   #onKeydown = (event: KeyboardEvent): void => {

@@ -2,7 +2,7 @@ import { BLENDSHAPE_NAMES, FACE_TEMPLATE_DIMS, blendshapeIndex, decodeTemplate, 
 import { describe, expect, it } from 'vitest';
 import { MatchSampler } from './match-sampler.js';
 
-const request = (assurance: 'features' | 'frames'): MatchRequest => ({ purpose: 'pay', model: 'faceres-1', assurance, samples: 3 });
+const request = (assurance: 'features' | 'frames', samples = 3): MatchRequest => ({ purpose: 'pay', model: 'faceres-1', assurance, samples });
 
 function observation(yaw = 0, blink = 0, faces = 1): Observation {
   const blendshapes = new Float32Array(BLENDSHAPE_NAMES.length);
@@ -20,7 +20,7 @@ function observation(yaw = 0, blink = 0, faces = 1): Observation {
 const template = () => Float32Array.from({ length: FACE_TEMPLATE_DIMS }, (_, i) => Math.sin(i) / 16);
 
 describe('MatchSampler', () => {
-  it('asks for frontal, open-eyed, single faces, spaced out', () => {
+  it('asks to keep frontal, open-eyed, single faces, spaced out', () => {
     const sampler = new MatchSampler(request('features'), { intervalMs: 500 });
     expect(sampler.wants(0, undefined)).toBe(false);
     expect(sampler.wants(0, observation(30))).toBe(false);
@@ -31,16 +31,24 @@ describe('MatchSampler', () => {
     expect(sampler.wants(500, observation())).toBe(true);
   });
 
-  it('keeps a template only from a usable frame, and the crop only in frames mode', () => {
-    const features = new MatchSampler(request('features'));
-    const sample = features.accept(observation(), { template: template(), crop: new Uint8Array([0xff, 0xd8, 0xff]) })!;
-    expect(decodeTemplate(sample.template)).toEqual(template());
-    expect(sample.crop).toBeUndefined();
-    expect(features.accept(observation(25), { template: template() })).toBeUndefined();
-    expect(features.accept(observation(), undefined)).toBeUndefined();
+  it('picks samples spread from the first to the last recorded candidate', () => {
+    const sampler = new MatchSampler(request('features', 3));
+    for (let i = 0; i < 10; i++) sampler.note(observation(i === 4 ? 40 : 0), i + 1, 1000 + i * 100);
+    sampler.note(observation(), undefined, 5000);
+    // The first candidate's frame was trimmed from the evidence; the one at yaw 40 never counted.
+    const picked = sampler.pick((epoch) => epoch !== 1000);
+    expect(picked.map((c) => c.id)).toEqual([2, 7, 10]);
+    expect(new MatchSampler(request('features')).pick(() => true)).toEqual([]);
+    const one = new MatchSampler(request('features'));
+    one.note(observation(), 7, 1);
+    expect(one.pick(() => true)).toEqual([{ id: 7, epochMs: 1 }]);
+  });
 
-    const frames = new MatchSampler(request('frames'));
-    expect(frames.accept(observation(), { template: template() })).toBeUndefined();
-    expect(frames.accept(observation(), { template: template(), crop: new Uint8Array([0xff, 0xd8, 0xff]) })!.crop).toBe('/9j/');
+  it('sends the crop only in frames mode', () => {
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff]);
+    const features = new MatchSampler(request('features')).toSample({ template: template(), crop: jpeg });
+    expect(decodeTemplate(features.template)).toEqual(template());
+    expect(features.crop).toBeUndefined();
+    expect(new MatchSampler(request('frames')).toSample({ template: template(), crop: jpeg }).crop).toBe('/9j/');
   });
 });

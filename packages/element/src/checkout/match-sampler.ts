@@ -1,19 +1,25 @@
 import { MatchAssurance, blendshapeIndex, encodeTemplate, type MatchRequest, type Observation } from '@facepay/protocol';
 import type { TrackerMatchSample } from '@facepay/liveness';
 
-/** What the vision worker returns with an observation when a face sample was asked for. */
-export interface WorkerMatch {
+/** A face crop the vision worker kept for a later embedding, and when its frame was taken. */
+export interface MatchCandidate {
+  id: number;
+  epochMs: number;
+}
+
+/** What the vision worker returns for an embedded crop. */
+export interface EmbeddedCrop {
   template: Float32Array;
   /** The aligned crop as JPEG bytes (`frames` mode). */
   crop?: Uint8Array;
 }
 
 export interface MatchSamplerOptions {
-  /** Least time between two samples (ms): embedding costs the worker a frame or two. */
+  /** Least time between two kept crops (ms). */
   intervalMs?: number;
-  /** Largest |yaw| and |pitch| (degrees) of a frame worth sampling. */
+  /** Largest |yaw| and |pitch| (degrees) of a frame worth keeping (the server allows 15). */
   maxAngle?: number;
-  /** Largest eye-blink score of a frame worth sampling (closed eyes recognise badly). */
+  /** Largest eye-blink score of a frame worth keeping (closed eyes recognise badly). */
   maxBlink?: number;
 }
 
@@ -21,9 +27,11 @@ const BLINK_LEFT = blendshapeIndex('eyeBlinkLeft');
 const BLINK_RIGHT = blendshapeIndex('eyeBlinkRight');
 
 /**
- * Decides which frames carry a face sample for enrolment or a 1:1 match: frontal, eyes
- * open, one face, spaced out over the session (the tracker keeps the first and the
- * latest, so a face swapped in mid-session is sampled too).
+ * Chooses the face samples of an enrolment or a 1:1 match. During the check the worker
+ * only keeps aligned crops of frontal, open-eyed, single-face frames (a draw, not an
+ * embedding, so no blink is missed while the worker is busy); when the steps are done the
+ * element picks a few spread over the whole session (a face swapped in mid-session is
+ * sampled too) and has the worker embed just those.
  */
 export class MatchSampler {
   readonly request: MatchRequest;
@@ -31,10 +39,11 @@ export class MatchSampler {
   readonly #maxAngle: number;
   readonly #maxBlink: number;
   #lastAsked = -Infinity;
+  #candidates: MatchCandidate[] = [];
 
   constructor(request: MatchRequest, options: MatchSamplerOptions = {}) {
     this.request = request;
-    this.#interval = options.intervalMs ?? 600;
+    this.#interval = options.intervalMs ?? 250;
     this.#maxAngle = options.maxAngle ?? 12;
     this.#maxBlink = options.maxBlink ?? 0.4;
   }
@@ -45,8 +54,8 @@ export class MatchSampler {
   }
 
   /**
-   * Whether the next frame should be embedded, judged on the latest observation (the next
-   * frame is a few tens of milliseconds later and usually looks the same).
+   * Whether the worker should keep the next frame's crop, judged on the latest observation
+   * (the next frame is a few tens of milliseconds later and usually looks the same).
    */
   wants(nowMs: number, latest: Observation | undefined): boolean {
     if (nowMs - this.#lastAsked < this.#interval) return false;
@@ -55,13 +64,30 @@ export class MatchSampler {
     return true;
   }
 
-  /** The sample to keep from a worker result, or undefined when its own frame is not usable. */
-  accept(observation: Observation, match: WorkerMatch | undefined): TrackerMatchSample | undefined {
-    if (!match || !this.#usable(observation)) return undefined;
-    if (this.withCrops && !match.crop) return undefined;
+  /** Notes a kept crop, if its own frame is usable. */
+  note(observation: Observation, keptId: number | undefined, epochMs: number): void {
+    if (keptId === undefined || !this.#usable(observation)) return;
+    this.#candidates.push({ id: keptId, epochMs });
+  }
+
+  /**
+   * Up to `request.samples` candidates whose frames are in the evidence (`recorded`),
+   * spread evenly from the first to the last, in time order.
+   */
+  pick(recorded: (epochMs: number) => boolean): MatchCandidate[] {
+    const usable = this.#candidates.filter((c) => recorded(c.epochMs));
+    const count = Math.min(this.request.samples, usable.length);
+    if (count <= 1) return usable.slice(-count || usable.length);
+    const picked = new Set<number>();
+    for (let i = 0; i < count; i++) picked.add(Math.round((i * (usable.length - 1)) / (count - 1)));
+    return [...picked].sort((a, b) => a - b).map((i) => usable[i]!);
+  }
+
+  /** The evidence's form of an embedded crop. */
+  toSample(embedded: EmbeddedCrop): TrackerMatchSample {
     return {
-      template: encodeTemplate(match.template),
-      ...(this.withCrops && match.crop ? { crop: toBase64(match.crop) } : {}),
+      template: encodeTemplate(embedded.template),
+      ...(this.withCrops && embedded.crop ? { crop: toBase64(embedded.crop) } : {}),
     };
   }
 
