@@ -61,7 +61,7 @@ export interface FaceObservation {
   luma?: number;
   /**
    * Screen (recapture) cue: log10 of the strongest periodic peak (moiré) in the face's
-   * spectrum over its background, 0..10; about 1 for a real face, 2.5 and more for a face
+   * spectrum over its background, 0..10; about 1 for a real face, above 2 for a face
    * filmed off a display. When the worker could measure it.
    */
   screen?: number;

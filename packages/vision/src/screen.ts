@@ -227,7 +227,7 @@ function fft(plan: Plan, offset: number, stride: number): void {
  * over its background (the median power of its ring, the power `RADIAL_GAP` bins inward and
  * outward along its direction, and the camera noise floor, whichever is highest), 0..
  * `SCREEN_SCORE_MAX`. Skin, edges and sensor noise score about 1 or less; a periodic
- * pattern of a grey level or two, 2 and more. A flat patch scores 0.
+ * pattern of 2 grey levels in a camera's noise, about 2.3. A flat patch scores 0.
  */
 export function moireScore(patch: ArrayLike<number>, size: number = SCREEN_PATCH): number {
   if (!Number.isInteger(Math.log2(size)) || size < 32 || patch.length < size * size) {
