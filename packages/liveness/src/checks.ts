@@ -272,3 +272,20 @@ export function cameraCheck({ frames, camera, policy }: CheckContext): CheckOutc
   if (implausible) reasons.push(ReasonCode.CameraSettingsImplausible);
   return { name: CheckName.Camera, passed: reasons.length === 0, value: reasons.length === 0 ? 1 : 0, reasons, weight: policy.weights.camera };
 }
+
+/**
+ * A display filmed by a camera: the display's pixel grid beats against the sensor's, and
+ * the face carries a periodic pattern (moiré) no real face has. The worker measures it per
+ * frame (`EvidenceFace.screen`); the median over the session keeps one odd frame (a patch
+ * on an eyebrow's edge, a compression artefact) from deciding. Evidence without the
+ * measurement (older clients) leaves the check unjudged: passed, value 0, costing nothing.
+ */
+export function screenCheck({ frames, policy }: CheckContext): CheckOutcome {
+  const scores: number[] = [];
+  for (const frame of frames) if (frame.face?.screen !== undefined) scores.push(frame.face.screen);
+  if (scores.length === 0 || scores.length < policy.screenMinFrames) {
+    return outcome(CheckName.Screen, true, 0, ReasonCode.ScreenDetected, policy.weights.screen);
+  }
+  const value = median(scores);
+  return outcome(CheckName.Screen, value <= policy.screenMaxScore, value, ReasonCode.ScreenDetected, policy.weights.screen);
+}

@@ -23,7 +23,7 @@ describe('evaluate: a live session', () => {
     expect(live.evaluation.score).toBe(1);
     expect(live.evaluation.reasons).toEqual([]);
     expect(live.evaluation.checks.map((c) => c.name)).toEqual([
-      'challenge', 'quality', 'planarity', 'identity', 'timestamps', 'frame-rate', 'frozen-frames', 'speed', 'micro-motion', 'camera',
+      'challenge', 'quality', 'planarity', 'identity', 'timestamps', 'frame-rate', 'frozen-frames', 'speed', 'micro-motion', 'camera', 'screen',
     ]);
     for (const c of live.evaluation.checks) expect(c.passed, c.name).toBe(true);
   });
@@ -227,6 +227,54 @@ describe('camera sanity', () => {
       const evaluation = edited((e) => void (e.camera = { ...TEST_CAMERA, ...camera }));
       expect(evaluation.reasons, JSON.stringify(camera)).toContain('camera-settings-implausible');
     }
+  });
+});
+
+describe('screen (moiré)', () => {
+  /** The live evidence with `score(i)` as the screen score of the i-th face frame. */
+  const screened = (score: (i: number) => number | undefined, policy = {}) =>
+    edited((e) => {
+      e.frames.filter((f) => f.face).forEach((f, i) => {
+        const value = score(i);
+        if (value !== undefined) f.face!.screen = value;
+      });
+    }, policy);
+  const max = DEFAULT_POLICY.screenMaxScore;
+
+  it('leaves evidence without screen scores (older clients) unjudged: passed, value 0, nothing lost', () => {
+    expect(check(live.evaluation, 'screen')).toEqual({ name: 'screen', passed: true, value: 0 });
+    expect(live.evaluation).toMatchObject({ verdict: 'live', score: 1 });
+    // Too few measured frames to judge: still unjudged, however high they are.
+    const few = screened((i) => (i < DEFAULT_POLICY.screenMinFrames - 1 ? 4 : undefined));
+    expect(check(few, 'screen')).toEqual({ name: 'screen', passed: true, value: 0 });
+  });
+
+  it('passes a real face\'s scores and reports their median', () => {
+    const real = screened((i) => [0.8, 0.9, 1][i % 3]);
+    expect(check(real, 'screen')).toEqual({ name: 'screen', passed: true, value: 0.9 });
+    expect(real).toMatchObject({ verdict: 'live', score: 1, reasons: [] });
+  });
+
+  it('fails just above screenMaxScore and passes at it', () => {
+    expect(check(screened(() => max), 'screen')).toMatchObject({ passed: true, value: max });
+    const above = screened(() => max + 0.01);
+    expect(check(above, 'screen')).toMatchObject({ passed: false, value: max + 0.01 });
+    expect(above).toMatchObject({ verdict: 'spoof', score: 0 });
+    expect(above.reasons[0]).toBe('screen-detected');
+  });
+
+  it('judges the session\'s median: a few odd frames do not decide, a screen held throughout does', () => {
+    expect(check(screened((i) => (i % 3 === 0 ? 3 : 0.9)), 'screen').passed).toBe(true);
+    expect(check(screened((i) => (i % 3 === 0 ? 0.9 : 3)), 'screen').passed).toBe(false);
+    // Frames without a score (a face too small to measure) do not count either way.
+    expect(check(screened((i) => (i % 2 ? undefined : 2.6)), 'screen')).toMatchObject({ passed: false, value: 2.6 });
+  });
+
+  it('follows the policy: threshold and weight', () => {
+    const screen = (policy = {}) => screened(() => 2.5, policy);
+    expect(screen({ screenMaxScore: 3 })).toMatchObject({ verdict: 'live', score: 1 });
+    expect(screen({ weights: { screen: 0.25 } })).toMatchObject({ verdict: 'live', score: 0.75, reasons: ['screen-detected'] });
+    expect(screen({ weights: { screen: 0 } })).toMatchObject({ verdict: 'live', score: 1 });
   });
 });
 

@@ -6,6 +6,7 @@ import {
   identityCheck,
   microMotionCheck,
   planarityCheck,
+  screenCheck,
   speedCheck,
   timestampsCheck,
   type CheckContext,
@@ -74,6 +75,7 @@ export function evaluate(evidence: Evidence, challenge: Challenge, policy: Polic
     speedCheck(context),
     microMotionCheck(context),
     cameraCheck(context),
+    screenCheck(context),
   ];
   const penalty = passive.reduce((sum, check) => sum + (check.passed ? 0 : Math.max(0, check.weight)), 0);
   const passiveScore = Math.max(0, Math.min(1, 1 - penalty));

@@ -55,6 +55,16 @@ describe('toEvidenceFrame', () => {
     expect(toEvidenceFrame(observation, 0, 22).luma).toBe(22);
   });
 
+  it('carries the worker\'s screen score on the face, to 2 decimals within 0..10, and none unless measured', () => {
+    const observation = at(0);
+    const withScreen = (screen: number): Observation => ({ ...observation, faces: [{ ...observation.faces[0]!, screen }] });
+    expect(toEvidenceFrame(withScreen(0.9349), 0).face!.screen).toBe(0.93);
+    expect(toEvidenceFrame(withScreen(14), 0).face!.screen).toBe(10);
+    expect(toEvidenceFrame(withScreen(Number.NaN), 0).face!.screen).toBe(0);
+    expect(parseWithSchema(EvidenceFrameSchema, toEvidenceFrame(withScreen(2.456), 0)).ok).toBe(true);
+    expect(toEvidenceFrame(observation, 0).face).not.toHaveProperty('screen');
+  });
+
   it('has no face when none was found, and no luma unless measured', () => {
     const none: Observation = { timestampMs: 0, width: 640, height: 480, faces: [], inferenceMs: 1 };
     expect(toEvidenceFrame(none, 5)).toEqual({ t: 5, faces: 0 });

@@ -22,7 +22,8 @@ const JAW_OPEN = blendshapeIndex('jawOpen');
  * One observation as an evidence frame: the largest face's pose, blink, smile, mouth and
  * eye/mouth aspect ratios, and the landmark subset (x, y) quantised to the face box. `t` is ms
  * since the evidence's start. The evidence's `luma` is the face's brightness when the
- * worker measured it (what "too dark" is about), else `luma`, the frame's, from the page.
+ * worker measured it (what "too dark" is about), else `luma`, the frame's, from the page;
+ * the face's `screen` cue comes along when the worker measured it.
  */
 export function toEvidenceFrame(observation: Observation, t: number, luma?: number): EvidenceFrame {
   const frame: EvidenceFrame = { t: Math.max(0, Math.round(t)), faces: observation.faces.length };
@@ -51,6 +52,7 @@ export function toEvidenceFrame(observation: Observation, t: number, luma?: numb
       mar: round(mouthAspectRatio(lm, width, height), 3, 0, 10),
       pts,
     };
+    if (face.screen !== undefined) frame.face.screen = round(face.screen, 2, 0, 10);
   }
   const brightness = face?.luma ?? luma;
   if (brightness !== undefined) frame.luma = round(brightness, 1, 0, 255);

@@ -82,6 +82,13 @@ export interface LivenessPolicy {
   minMicroMotion: number;
   /** Case-insensitive regular expressions (sources) of virtual camera names. */
   virtualCameraPatterns: string[];
+  /**
+   * Highest median screen (moiré) score of a real face: log10 of the strongest periodic
+   * peak in the face's spectrum over its background (see `@facepay/vision`'s `moireScore`).
+   */
+  screenMaxScore: number;
+  /** Fewer frames with a measured screen score than this leave the screen check unjudged (passed, value 0). */
+  screenMinFrames: number;
 
   // The verdict.
 
@@ -91,7 +98,7 @@ export interface LivenessPolicy {
    * `noParallax` applies when no rotation could be measured at all.
    */
   weights: Record<
-    'planarity' | 'noParallax' | 'identity' | 'timestamps' | 'frameRate' | 'frozenFrames' | 'speed' | 'microMotion' | 'camera',
+    'planarity' | 'noParallax' | 'identity' | 'timestamps' | 'frameRate' | 'frozenFrames' | 'speed' | 'microMotion' | 'camera' | 'screen',
     number
   >;
   /** A completed challenge is live at or above this score... */
@@ -140,6 +147,8 @@ export const DEFAULT_POLICY: LivenessPolicy = {
   maxAngularSpeed: 600,
   minMicroMotion: 0.0015,
   virtualCameraPatterns: ['\\bobs\\b', 'manycam', 'v4l2loopback', 'virtual', 'snap camera', 'xsplit', 'camtwist', 'splitcam', 'e2esoft', 'vcam'],
+  screenMaxScore: 1.7,
+  screenMinFrames: 5,
 
   weights: {
     planarity: 1,
@@ -151,6 +160,7 @@ export const DEFAULT_POLICY: LivenessPolicy = {
     microMotion: 0.5,
     frameRate: 0.3,
     camera: 0.25,
+    screen: 1,
   },
   minLiveScore: 0.7,
   maxSpoofScore: 0.4,

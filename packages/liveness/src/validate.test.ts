@@ -44,6 +44,8 @@ describe('validateEvidence', () => {
     ['a fractional landmark', (e) => void (e.frames[3].face.pts[0] = 0.5), 'frames.3.face.pts.0'],
     ['a blink score over 1', (e) => void (e.frames[3].face.blink[0] = 1.5), 'frames.3.face.blink.0'],
     ['a string number', (e) => void (e.frames[3].face.smile = '0.2'), 'frames.3.face.smile'],
+    ['a screen score over 10', (e) => void (e.frames[3].face.screen = 10.5), 'frames.3.face.screen'],
+    ['a negative screen score', (e) => void (e.frames[3].face.screen = -0.1), 'frames.3.face.screen'],
     ['no camera', (e) => void delete e.camera, 'camera'],
     ['negative dropped frames', (e) => void (e.droppedFrames = -1), 'droppedFrames'],
   ])('rejects evidence with %s, naming the path', (_, edit, path) => {
@@ -177,7 +179,8 @@ const faceArb = fc.record({
   jawOpen: unit,
   mar: num(0, 10),
   pts: fc.array(int(-100_000, 100_000), { minLength: EVIDENCE_POINTS.length * 2, maxLength: EVIDENCE_POINTS.length * 2 }),
-});
+  screen: num(0, 10),
+}, { requiredKeys: ['box', 'pose', 'blink', 'ear', 'smile', 'jawOpen', 'mar', 'pts'] });
 const frameArb: fc.Arbitrary<EvidenceFrame> = fc.oneof(
   fc.record({ t: int(0, 3_600_000), faces: fc.constant(0), luma: num(0, 255) }, { requiredKeys: ['t', 'faces'] }),
   fc.record({ t: int(0, 3_600_000), faces: int(1, 100), face: faceArb, luma: num(0, 255) }, { requiredKeys: ['t', 'faces', 'face'] }),

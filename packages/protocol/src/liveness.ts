@@ -87,6 +87,12 @@ export interface EvidenceFace {
   mar: number;
   /** `EVIDENCE_POINTS.length` × (x, y) integers, see `POINT_SCALE`. */
   pts: number[];
+  /**
+   * Screen (recapture) cue measured on the face's pixels, 0..10 (2 decimals): log10 of the
+   * strongest periodic peak (moiré) over its spectral background. Absent when the worker
+   * did not measure it (older clients, faces narrower than the patch).
+   */
+  screen?: number;
 }
 
 /** One analysed camera frame. */
@@ -177,6 +183,8 @@ export const ReasonCode = {
   VirtualCamera: 'virtual-camera',
   /** The camera reports settings no real camera has. */
   CameraSettingsImplausible: 'camera-settings-implausible',
+  /** The face was filmed off a display: its pixels carry a screen's moiré. */
+  ScreenDetected: 'screen-detected',
 } as const;
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];
 
@@ -202,6 +210,8 @@ export const CheckName = {
   MicroMotion: 'micro-motion',
   /** Value: 1 when the camera looks real, else 0. */
   Camera: 'camera',
+  /** Value: median per-frame screen (moiré) score of the face; 0 when not measured. */
+  Screen: 'screen',
 } as const;
 export type CheckName = (typeof CheckName)[keyof typeof CheckName];
 

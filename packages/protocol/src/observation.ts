@@ -59,6 +59,12 @@ export interface FaceObservation {
   pose: HeadPose;
   /** Mean brightness (0..255) inside `box`, when the worker could measure it. */
   luma?: number;
+  /**
+   * Screen (recapture) cue: log10 of the strongest periodic peak (moiré) in the face's
+   * spectrum over its background, 0..10; about 1 for a real face, above 2 for a face
+   * filmed off a display. When the worker could measure it.
+   */
+  screen?: number;
 }
 
 /** What the vision worker returns for one frame. */

@@ -55,6 +55,7 @@ export const EvidenceFaceSchema: v.GenericSchema<unknown, EvidenceFace> = /* @__
   jawOpen: unit,
   mar: finite(0, 10),
   pts: v.pipe(v.array(int(-100_000, 100_000)), v.length(EVIDENCE_POINTS.length * 2)),
+  screen: v.optional(finite(0, 10)),
 });
 
 export const EvidenceFrameSchema: v.GenericSchema<unknown, EvidenceFrame> = /* @__PURE__ */ v.pipe(

@@ -22,3 +22,4 @@ export type { AssetProgress } from './assets.js';
 export { poseFromMatrix, matrixFromPose } from './pose.js';
 export type { VisionApi } from './vision.worker.js';
 export { frameLuma } from './luma.js';
+export { moireScore, SCREEN_PATCH } from './screen.js';

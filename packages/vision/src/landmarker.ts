@@ -4,6 +4,7 @@ import type { FaceObservation, Observation } from '@facepay/protocol';
 import { assertReachable, FACE_LANDMARKER_MODEL, fetchVerified, WASM_FILES, type AssetProgress } from './assets.js';
 import { frameLuma } from './luma.js';
 import { poseFromMatrix } from './pose.js';
+import { faceMoireScore } from './screen.js';
 import { Delegate } from './results.js';
 
 export interface EngineOptions {
@@ -113,7 +114,10 @@ function wrap(landmarker: FaceLandmarker, delegate: 'GPU' | 'CPU'): FaceEngine {
       const result = landmarker.detectForVideo(frame, timestampMs);
       const inferenceMs = performance.now() - start;
       const faces = toFaces(result);
-      for (const face of faces) measureFaceLuma(frame, face, width, height);
+      for (const face of faces) {
+        measureFaceLuma(frame, face, width, height);
+        measureFaceScreen(frame, face, width, height);
+      }
       return { timestampMs, width, height, faces, inferenceMs };
     },
     close() {
@@ -188,6 +192,13 @@ function measureFaceLuma(frame: Frame, face: FaceObservation, width: number, hei
   if (w < 2 || h < 2) return;
   const luma = frameLuma(frame, { x, y, width: w, height: h });
   if (luma !== undefined) face.luma = luma;
+}
+
+/** The screen (moiré) cue on the face, at the camera's resolution (see `screen.ts`). */
+function measureFaceScreen(frame: Frame, face: FaceObservation, width: number, height: number): void {
+  const box = { x: face.box.x * width, y: face.box.y * height, width: face.box.width * width, height: face.box.height * height };
+  const screen = faceMoireScore(frame, { width, height }, box);
+  if (screen !== undefined) face.screen = screen;
 }
 
 /** Software WebGL (SwiftShader, llvmpipe) is slower than MediaPipe's CPU path, so it does not count. */

@@ -119,6 +119,7 @@ describe('vision worker with the real model', () => {
         box: face.box,
         pose: face.pose,
         luma: face.luma,
+        screen: face.screen,
       };
     });
     expect(result.status).toBe('ok');
@@ -144,6 +145,9 @@ describe('vision worker with the real model', () => {
     // Brightness of the face region, measured in the worker: a well-lit face.
     expect(result.luma).toBeGreaterThan(60);
     expect(result.luma).toBeLessThan(230);
+    // The screen (moiré) cue, measured in the worker on the face's pixels: no screen here.
+    expect(result.screen).toBeGreaterThan(0);
+    expect(result.screen).toBeLessThan(1.7);
     expect(Math.abs(result.pose.yaw)).toBeLessThan(10);
     expect(Math.abs(result.pose.pitch)).toBeLessThan(15);
     expect(Math.abs(result.pose.roll)).toBeLessThan(10);

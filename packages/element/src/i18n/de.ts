@@ -65,6 +65,7 @@ export const de: Catalog = {
     'face-missing': 'Ihr Gesicht war nicht deutlich genug zu sehen, um Sie zu erkennen.',
     'face-inconsistent': 'Die Person hat während der Prüfung gewechselt.',
     'template-mismatch': 'Die Gesichtsdaten konnten nicht bestätigt werden.',
+    'screen-detected': 'Das sah nach einem Gesicht auf einem Bildschirm aus, nicht nach einer Person vor der Kamera.',
   },
   errors: {
     'camera-denied':

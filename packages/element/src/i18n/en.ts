@@ -65,6 +65,7 @@ export const en: Catalog = {
     'face-missing': 'We could not see your face clearly enough to recognise you.',
     'face-inconsistent': 'The person changed during the check.',
     'template-mismatch': 'The face data could not be confirmed.',
+    'screen-detected': 'This looked like a face on a screen, not a person in front of the camera.',
   },
   errors: {
     'camera-denied':

@@ -65,6 +65,7 @@ export const es: Catalog = {
     'face-missing': 'No vimos tu cara con suficiente claridad para reconocerte.',
     'face-inconsistent': 'La persona cambió durante la comprobación.',
     'template-mismatch': 'No se pudieron confirmar los datos faciales.',
+    'screen-detected': 'Parecía una cara en una pantalla, no una persona delante de la cámara.',
   },
   errors: {
     'camera-denied':

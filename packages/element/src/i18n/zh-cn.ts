@@ -65,6 +65,7 @@ export const zhCN: Catalog = {
     'face-missing': '未能清楚看到您的面孔，无法识别。',
     'face-inconsistent': '验证过程中人员发生了变化。',
     'template-mismatch': '无法确认面部数据。',
+    'screen-detected': '检测到屏幕上的人脸，而非摄像头前的真人。',
   },
   errors: {
     'camera-denied': '摄像头权限被阻止。请在浏览器地址栏或设置中允许本网站使用摄像头，然后重试。',
