@@ -117,7 +117,12 @@ export function keepCrop(frame: Frame, observation: Observation): KeptCrop | und
   if (!face) return undefined;
   if (!engine) return { ok: false, error: { code: ErrorCode.NotInitialized, message: 'process() asked to keep a crop before prepareMatch() succeeded' } };
   try {
-    const crop = engine.crop(frame, face.landmarks, observation.width, observation.height);
+    const drawn = engine.crop(frame, face.landmarks, observation.width, observation.height);
+    // The engine draws every crop on one canvas: a kept crop needs its own copy.
+    const crop = new OffscreenCanvas(drawn.width, drawn.height);
+    const context = crop.getContext('2d', { willReadFrequently: true });
+    if (!context) throw new Error('no 2D context for a kept crop');
+    context.drawImage(drawn, 0, 0);
     const id = nextKeptId++;
     kept.set(id, crop);
     if (kept.size > KEEP_MAX) kept.delete([...kept.keys()][1]!);

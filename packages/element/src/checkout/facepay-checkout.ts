@@ -176,20 +176,22 @@ export class FacePayCheckout extends LitElement {
     try {
       this.#preload();
       const vision = this.#vision!;
-      const visionReady = this.#visionReady!;
-      const challengeReady = api.challenge(signal);
-      // The face-recognition model loads only for sessions that enrol or match, beside the camera.
-      const matchReady = challengeReady.then(async (challenge) =>
-        challenge.match && (await visionReady).ok ? vision.prepareMatch(this.#matchAssets()) : undefined,
-      );
-      const [camera, challenge, init, match] = await Promise.all([openCamera(), challengeReady, visionReady, matchReady]);
+      const [challenge, init] = await Promise.all([api.challenge(signal), this.#visionReady!]);
+      if (signal.aborted) return;
+      if (!init.ok) throw FacePayError.from(init.error);
+      // The face-recognition model loads only for sessions that enrol or match, and before
+      // the camera opens: the worker cannot landmark while it sets TensorFlow.js up.
+      if (challenge.match) {
+        const match = await vision.prepareMatch(this.#matchAssets());
+        if (signal.aborted) return;
+        if (!match.ok) throw FacePayError.from(match.error);
+      }
+      const camera = await openCamera();
       if (signal.aborted) {
         stopStream(camera.stream);
         return;
       }
       this.#stream = camera.stream;
-      if (!init.ok) throw FacePayError.from(init.error);
-      if (match && !match.ok) throw FacePayError.from(match.error);
       this.#sampler = challenge.match ? new MatchSampler(challenge.match) : undefined;
       this.#latest = undefined;
       this._steps = challenge.steps;

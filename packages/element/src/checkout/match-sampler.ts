@@ -1,5 +1,5 @@
 import { MatchAssurance, blendshapeIndex, encodeTemplate, type MatchRequest, type Observation } from '@facepay/protocol';
-import type { TrackerMatchSample } from '@facepay/liveness';
+import { DEFAULT_POLICY, type TrackerMatchSample } from '@facepay/liveness';
 
 /** A face crop the vision worker kept for a later embedding, and when its frame was taken. */
 export interface MatchCandidate {
@@ -17,7 +17,7 @@ export interface EmbeddedCrop {
 export interface MatchSamplerOptions {
   /** Least time between two kept crops (ms). */
   intervalMs?: number;
-  /** Largest |yaw| and |pitch| (degrees) of a frame worth keeping (the server allows 15). */
+  /** Largest |yaw| and |pitch| (degrees) of a frame worth keeping: the engine's frontal, as the server's. */
   maxAngle?: number;
   /** Largest eye-blink score of a frame worth keeping (closed eyes recognise badly). */
   maxBlink?: number;
@@ -44,7 +44,7 @@ export class MatchSampler {
   constructor(request: MatchRequest, options: MatchSamplerOptions = {}) {
     this.request = request;
     this.#interval = options.intervalMs ?? 250;
-    this.#maxAngle = options.maxAngle ?? 12;
+    this.#maxAngle = options.maxAngle ?? DEFAULT_POLICY.frontalMaxDeg;
     this.#maxBlink = options.maxBlink ?? 0.4;
   }
 
