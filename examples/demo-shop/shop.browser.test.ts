@@ -95,4 +95,29 @@ describe('demo shop', () => {
     expect(declined.tokens).toEqual([]);
     expect(await orderState(declined.orderId)).toMatchObject({ status: 'declined', charges: 0 });
   }, 300_000);
+
+  it('lets the shopper set up face payment; then only their face pays, and removing it goes back to liveness', async () => {
+    const lead = Math.max(0.3, Math.round((clips.clips['grace-live-blink-turn-left']!.actions[0]!.start - 0.1) * 10) / 10);
+    const browser = await launchChromium({ fakeCamera: await withLeadIn(clips.path('grace-live-blink-turn-left', 'y4m'), lead) });
+    browsers.push(browser);
+    const page = await browser.newPage();
+    await page.goto(`${shopUrl}/account`);
+    await expect(page.locator('#face-status').getAttribute('data-face-status')).resolves.toBe('not-enrolled');
+    await page.locator('facepay-checkout').getByRole('button', { name: 'Set up face payment' }).click();
+    await page.waitForSelector('#face-status[data-face-status="enrolled"]', { timeout: 90_000 });
+
+    // Someone else at the shopper's account: live, but not them.
+    const impostor = await buy('xmorph-live-blink-turn-left');
+    expect(impostor.status).toBe('declined');
+    expect(await impostor.page.locator('#order-status').textContent()).toContain('face-mismatch');
+    expect(await orderState(impostor.orderId)).toMatchObject({ status: 'declined', charges: 0 });
+
+    // The shopper themselves.
+    const own = await buy('grace-live-blink-turn-left');
+    expect(own.status).toBe('paid');
+
+    await page.goto(`${shopUrl}/account`);
+    await page.getByRole('button', { name: 'Remove my face' }).click();
+    await page.waitForSelector('#face-status[data-face-status="not-enrolled"]');
+  }, 600_000);
 });

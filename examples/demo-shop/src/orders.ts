@@ -27,6 +27,19 @@ export const PRODUCT = {
   currency: 'EUR',
 } as const;
 
+/**
+ * The demo's one signed-in shopper. A real shop has accounts; facepay only ever sees the
+ * customer id, never a name or an email.
+ */
+export interface Shopper {
+  customer: string;
+  name: string;
+  /** Set once an enrolment token was verified; cleared when the shopper removes their face. */
+  faceEnrolled: boolean;
+  /** The current enrolment session, when the account page offers one. */
+  enrolment?: { id: string; clientSecret: string; reference: string };
+}
+
 /** The demo keeps orders in memory: a real shop has its own order database. */
 export class OrderBook {
   readonly #orders = new Map<string, Order>();

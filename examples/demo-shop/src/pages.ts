@@ -1,4 +1,4 @@
-import { PRODUCT, type Order } from './orders.js';
+import { PRODUCT, type Order, type Shopper } from './orders.js';
 
 const escape = (value: string | number): string =>
   String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -17,7 +17,7 @@ function layout(title: string, body: string, scripts: string[] = []): string {
 ${scripts.map((src) => `<script type="module" src="${escape(src)}"></script>`).join('\n')}
 </head>
 <body>
-<header><a href="/" class="brand">Smile Stamps</a><span class="tag">demo shop · pays with facepay</span></header>
+<header><a href="/" class="brand">Smile Stamps</a><span class="tag">demo shop · pays with facepay</span><a href="/account" class="account">Account</a></header>
 <main>
 ${body}
 </main>
@@ -39,6 +39,38 @@ export function shopPage(): string {
   </div>
 </article>`,
   );
+}
+
+export function accountPage(shopper: Shopper, facepayUrl: string): string {
+  const enrolment = shopper.enrolment;
+  const enrolled = shopper.faceEnrolled;
+  return layout(
+    'Account',
+    `<h1>Your account</h1>
+<p>Signed in as ${escape(shopper.name)} (customer <code>${escape(shopper.customer)}</code>).</p>
+<h2>Pay with your face</h2>
+<p id="face-status" role="status" data-face-status="${enrolled ? 'enrolled' : 'not-enrolled'}">${faceStatusText(enrolled)}</p>
+<p>Set it up once: the shop then asks facepay to check that it is really you, not only a
+live person, whenever you pay. Your video stays in your browser; facepay keeps one
+encrypted face template for this shop, which you can remove at any time.</p>
+${
+  enrolment
+    ? `<facepay-checkout id="enrol" mode="enroll"
+  session="${escape(enrolment.id)}"
+  client-secret="${escape(enrolment.clientSecret)}"
+  server="${escape(facepayUrl)}"
+  assets-base="/facepay/"></facepay-checkout>`
+    : ''
+}
+${enrolled ? '<form method="post" action="/account/face/delete"><button type="submit" class="secondary">Remove my face</button></form>' : ''}`,
+    enrolment ? ['/facepay/facepay.js', '/static/account.js'] : [],
+  );
+}
+
+export function faceStatusText(enrolled: boolean): string {
+  return enrolled
+    ? 'Face payment is set up: payments must match your face.'
+    : 'Face payment is not set up: payments check that a live person pays.';
 }
 
 export function orderPage(order: Order, facepayUrl: string): string {

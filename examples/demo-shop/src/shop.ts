@@ -1,11 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consume, FacePayTokenError, verifyFacePayToken } from '@facepay/verify';
-import { OrderBook, OrderStatus, type Order } from './orders.js';
-import { orderPage, shopPage } from './pages.js';
+import { OrderBook, OrderStatus, type Order, type Shopper } from './orders.js';
+import { accountPage, orderPage, shopPage } from './pages.js';
 
 /** The shop's facepay account: its merchant id and secret key, and where facepay runs. */
 export interface FacePayAccount {
@@ -25,6 +26,8 @@ export interface ShopOptions {
 export interface Shop {
   url: string;
   orders: OrderBook;
+  /** The demo's signed-in shopper (one, for the demo). */
+  shopper: Shopper;
   /**
    * Sets the facepay account. Separate from start-up because the merchant's allowed
    * origin is the shop's own URL, known only once it listens.
@@ -53,6 +56,7 @@ const TYPES: Record<string, string> = {
  */
 export async function startShop(options: ShopOptions = {}): Promise<Shop> {
   const orders = new OrderBook();
+  const shopper: Shopper = { customer: 'cus_demo_ada', name: 'Ada', faceEnrolled: false };
   let account: FacePayAccount | undefined;
 
   const server: Server = createServer((req, res) => {
@@ -74,6 +78,9 @@ export async function startShop(options: ShopOptions = {}): Promise<Shop> {
     const facepay = account;
     if (req.method === 'GET' && path === '/') return html(res, shopPage(), facepay.facepayUrl);
     if (req.method === 'POST' && path === '/orders') return createOrder(facepay, res);
+    if (req.method === 'GET' && path === '/account') return showAccount(facepay, res);
+    if (req.method === 'POST' && path === '/account/enrolled') return enrolled(facepay, await readJson(req), res);
+    if (req.method === 'POST' && path === '/account/face/delete') return removeFace(facepay, res);
     const match = /^\/orders\/(order_[0-9a-f]{12})(\/pay|\/decline|\/status)?$/.exec(path);
     if (match) {
       const order = orders.get(match[1]!);
@@ -87,12 +94,77 @@ export async function startShop(options: ShopOptions = {}): Promise<Shop> {
     json(res, 404, { error: { code: 'not-found', message: path } });
   }
 
+  const facepayApi = (facepay: FacePayAccount, path: string, init: { method: string; body?: unknown }): Promise<Response> =>
+    fetch(`${facepay.facepayUrl.replace(/\/+$/, '')}${path}`, {
+      method: init.method,
+      headers: {
+        authorization: `Bearer ${facepay.secretKey}`,
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+
+  /** The account page, with a fresh enrolment session for the element until the shopper enrolled. */
+  async function showAccount(facepay: FacePayAccount, res: ServerResponse): Promise<void> {
+    shopper.enrolment = undefined;
+    if (shopper.faceEnrolled) return html(res, accountPage(shopper, facepay.facepayUrl), facepay.facepayUrl);
+    const reference = `enrol_${randomBytes(6).toString('hex')}`;
+    const response = await facepayApi(facepay, '/v1/sessions', { method: 'POST', body: { purpose: 'enroll', customer: shopper.customer, reference } });
+    if (response.ok) {
+      const session = (await response.json()) as { id: string; client_secret: string };
+      shopper.enrolment = { id: session.id, clientSecret: session.client_secret, reference };
+    }
+    return html(res, accountPage(shopper, facepay.facepayUrl), facepay.facepayUrl);
+  }
+
+  /** The enrolment's token, verified (as an enrolment, for this shopper) and consumed. */
+  async function enrolled(facepay: FacePayAccount, body: unknown, res: ServerResponse): Promise<void> {
+    const token = (body as { token?: unknown } | undefined)?.token;
+    const enrolment = shopper.enrolment;
+    if (typeof token !== 'string' || token.length > 8192 || !enrolment) {
+      return json(res, 400, { error: { code: 'token-missing', message: 'Send { "token": "..." } from the account page' } });
+    }
+    try {
+      await verifyFacePayToken(token, {
+        jwksUrl: `${facepay.facepayUrl.replace(/\/+$/, '')}/.well-known/jwks.json`,
+        issuer: facepay.issuer,
+        audience: facepay.merchantId,
+        reference: enrolment.reference,
+        purpose: 'enroll',
+        customer: shopper.customer,
+      });
+      await consume(token, { server: facepay.facepayUrl, secretKey: facepay.secretKey });
+      shopper.faceEnrolled = true;
+      json(res, 200, { status: 'enrolled' });
+    } catch (error) {
+      const code = error instanceof FacePayTokenError ? error.code : 'token-rejected';
+      json(res, 402, { error: { code, message: (error as Error).message } });
+    }
+  }
+
+  /** Deletes the shopper's face at facepay (the shop never held it). */
+  async function removeFace(facepay: FacePayAccount, res: ServerResponse): Promise<void> {
+    const response = await facepayApi(facepay, `/v1/customers/${encodeURIComponent(shopper.customer)}/face`, { method: 'DELETE' });
+    // 404: facepay had no enrolment (already removed): the outcome the shopper asked for.
+    if (response.status !== 204 && response.status !== 404) {
+      return json(res, 502, { error: { code: 'facepay-unavailable', message: `facepay answered ${response.status}` } });
+    }
+    shopper.faceEnrolled = false;
+    res.writeHead(303, { location: '/account' }).end();
+  }
+
   async function createOrder(facepay: FacePayAccount, res: ServerResponse): Promise<void> {
     const order = orders.create();
-    const response = await fetch(`${facepay.facepayUrl.replace(/\/+$/, '')}/v1/sessions`, {
+    // The shopper's customer id: once they enrolled, facepay must match their face.
+    const response = await facepayApi(facepay, '/v1/sessions', {
       method: 'POST',
-      headers: { authorization: `Bearer ${facepay.secretKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ amount: order.amount, currency: order.currency, reference: order.id }),
+      body: {
+        amount: order.amount,
+        currency: order.currency,
+        reference: order.id,
+        customer: shopper.customer,
+        ...(shopper.faceEnrolled ? { match: 'required' } : {}),
+      },
     });
     if (!response.ok) {
       order.status = OrderStatus.Declined;
@@ -118,6 +190,9 @@ export async function startShop(options: ShopOptions = {}): Promise<Shop> {
         reference: order.id,
         amount: order.amount,
         currency: order.currency,
+        customer: shopper.customer,
+        // An enrolled shopper's payment must carry a passed face match, not only liveness.
+        requireMatch: shopper.faceEnrolled,
       });
       // Single use is facepay's to enforce: a replayed token fails here even for a paid order.
       await consume(token, { server: facepay.facepayUrl, secretKey: facepay.secretKey });
@@ -144,6 +219,7 @@ export async function startShop(options: ShopOptions = {}): Promise<Shop> {
   return {
     url: `http://localhost:${port}`,
     orders,
+    shopper,
     connect(next) {
       account = next;
     },
