@@ -49,6 +49,7 @@ export {
   MatchReason,
   SessionPurpose,
   decodeTemplate,
+  encodeBase64,
   encodeTemplate,
 } from './match.js';
 export type { EvidenceMatch, MatchClaim, MatchRequest, MatchSample } from './match.js';

@@ -93,6 +93,11 @@ export function encodeTemplate(template: Float32Array): string {
   const bytes = new Uint8Array(FACE_TEMPLATE_DIMS * 4);
   const view = new DataView(bytes.buffer);
   template.forEach((value, i) => view.setFloat32(i * 4, value, true));
+  return encodeBase64(bytes);
+}
+
+/** Standard base64 of bytes (a crop's JPEG, a template's floats), in any runtime. */
+export function encodeBase64(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);

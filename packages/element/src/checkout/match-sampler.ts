@@ -1,4 +1,4 @@
-import { MatchAssurance, blendshapeIndex, encodeTemplate, type MatchRequest, type Observation } from '@facepay/protocol';
+import { MatchAssurance, blendshapeIndex, encodeBase64, encodeTemplate, type MatchRequest, type Observation } from '@facepay/protocol';
 import { DEFAULT_POLICY, type TrackerMatchSample } from '@facepay/liveness';
 
 /** A face crop the vision worker kept for a later embedding, and when its frame was taken. */
@@ -87,7 +87,7 @@ export class MatchSampler {
   toSample(embedded: EmbeddedCrop): TrackerMatchSample {
     return {
       template: encodeTemplate(embedded.template),
-      ...(this.withCrops && embedded.crop ? { crop: toBase64(embedded.crop) } : {}),
+      ...(this.withCrops && embedded.crop ? { crop: encodeBase64(embedded.crop) } : {}),
     };
   }
 
@@ -98,10 +98,4 @@ export class MatchSampler {
     const blink = Math.max(face.blendshapes[BLINK_LEFT] ?? 0, face.blendshapes[BLINK_RIGHT] ?? 0);
     return blink <= this.#maxBlink;
   }
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
