@@ -1,6 +1,6 @@
 export { createVisionClient } from './client.js';
 export type { VisionClient, VisionClientOptions } from './client.js';
-export { Delegate, ProcessStatus } from './results.js';
+export { Delegate, KEPT_CROPS_MAX, ProcessStatus } from './results.js';
 export type {
   EmbedKeptResult,
   KeptCrop,

@@ -137,6 +137,42 @@ describe('face matching in the vision worker', () => {
     expect(run.stats.worker?.blockedRequests).toBe(0);
   });
 
+  it('keeps crops during a session and embeds them later, each its own (same templates as on the spot)', async () => {
+    expect(grace.match?.ok && xmorph.match?.ok).toBe(true);
+    if (!grace.match?.ok || !xmorph.match?.ok) throw new Error('unreachable');
+    const run = await h.page.evaluate(async (max) => {
+      const page = window as unknown as Page;
+      const client = page.facepay.vision.createVisionClient();
+      await client.init({});
+      await client.prepareMatch();
+      const kept: number[] = [];
+      let t = 100;
+      // Grace, the bearded man, then enough more of the man to push crops out.
+      const order = ['grace_hopper.jpg', 'xmorph-ad-1.png', ...Array.from({ length: max }, () => 'xmorph-ad-1.png')];
+      for (const name of order) {
+        const r = await client.process(await createImageBitmap(page.portraits[name]!), (t += 100), { keep: true });
+        if (r.status === 'ok' && r.kept?.ok) kept.push(r.kept.id);
+      }
+      const embedded = await client.embedKept([kept[0]!, kept[1]!, kept.at(-1)!], { crop: true });
+      const again = await client.embedKept([kept[0]!]);
+      await client.close();
+      const simple = (e: typeof embedded) =>
+        e.ok ? { ok: true, missing: e.missing, matches: e.matches.map((m) => ({ id: m.id, template: Array.from(m.template), crop: m.crop?.length ?? 0 })) } : e;
+      return { kept, embedded: simple(embedded), again: simple(again) };
+    }, 24);
+    expect(run.kept).toHaveLength(26);
+    // The first and the latest stay; the second-oldest went when the 25th came.
+    expect(run.embedded).toMatchObject({ ok: true, missing: [run.kept[1]] });
+    if (!run.embedded.ok || !('matches' in run.embedded)) throw new Error('unreachable');
+    const [first, last] = run.embedded.matches as Array<{ id: number; template: number[]; crop: number }>;
+    expect([first!.id, last!.id]).toEqual([run.kept[0], run.kept.at(-1)]);
+    expect(first!.crop).toBeGreaterThan(1000);
+    expect(cosineSimilarity(first!.template, grace.match.template)).toBeGreaterThan(0.99);
+    expect(cosineSimilarity(last!.template, xmorph.match.template)).toBeGreaterThan(0.99);
+    // Embedding forgets every kept crop.
+    expect(run.again).toMatchObject({ ok: true, matches: [], missing: [run.kept[0]] });
+  });
+
   it("agrees with the Node embedder on the crop it sent (the server's frames-mode check)", async () => {
     if (!grace.match?.ok || !xmorph.match?.ok) throw new Error('the previous test found no templates');
     for (const [own, other] of [

@@ -3,7 +3,7 @@
 import { ErrorCode, FacePayError, isErrorCode, type ErrorInfo, type Observation } from '@facepay/protocol';
 import { describe, type Frame } from './landmarker.js';
 import type { MatchEngine } from './vision.worker-match.js';
-import type { EmbedKeptResult, FaceMatch, KeptCrop, KeptMatch, PrepareMatchOptions, PrepareMatchResult, ProcessOptions } from './results.js';
+import { KEPT_CROPS_MAX, type EmbedKeptResult, type FaceMatch, type KeptCrop, type KeptMatch, type PrepareMatchOptions, type PrepareMatchResult, type ProcessOptions } from './results.js';
 
 /** An embedding that has not finished by then is reported, not awaited forever. */
 const EMBED_TIMEOUT_MS = 15_000;
@@ -102,14 +102,12 @@ export function startMatch(frame: Frame, observation: Observation, options: NonN
     .finally(() => clearTimeout(timer));
 }
 
-/** Crops kept for `embedKept`: the first, and the latest up to this many in all. */
-export const KEEP_MAX = 24;
 const kept = new Map<number, OffscreenCanvas>();
 let nextKeptId = 1;
 
 /**
  * Keeps the aligned crop of a landmarked frame (cheap: one draw) for a later `embedKept`.
- * Undefined unless the frame has exactly one face. Past KEEP_MAX the second-oldest goes,
+ * Undefined unless the frame has exactly one face. Past KEPT_CROPS_MAX the second-oldest goes,
  * so the first crop and the latest ones span the session.
  */
 export function keepCrop(frame: Frame, observation: Observation): KeptCrop | undefined {
@@ -125,22 +123,26 @@ export function keepCrop(frame: Frame, observation: Observation): KeptCrop | und
     context.drawImage(drawn, 0, 0);
     const id = nextKeptId++;
     kept.set(id, crop);
-    if (kept.size > KEEP_MAX) kept.delete([...kept.keys()][1]!);
+    if (kept.size > KEPT_CROPS_MAX) kept.delete([...kept.keys()][1]!);
     return { ok: true, id };
   } catch (cause) {
     return { ok: false, error: { code: ErrorCode.InferenceFailed, message: `Could not crop the face: ${describe(cause)}` } };
   }
 }
 
-/** Embeds kept crops (in the order asked), then forgets every kept crop. */
+/** Embeds kept crops (in the order asked; ids no longer kept are listed as missing), then forgets every kept crop. */
 export async function embedKept(ids: number[], withCrop: boolean): Promise<EmbedKeptResult> {
   const current = engine;
   try {
     if (!current) return { ok: false, error: { code: ErrorCode.NotInitialized, message: 'embedKept() called before prepareMatch() succeeded' } };
     const matches: KeptMatch[] = [];
+    const missing: number[] = [];
     for (const id of ids) {
       const crop = kept.get(id);
-      if (!crop) return { ok: false, error: { code: ErrorCode.InvalidFrame, message: `No kept crop ${id} (never kept, evicted or already embedded)` } };
+      if (!crop) {
+        missing.push(id);
+        continue;
+      }
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new FacePayError(ErrorCode.InferenceFailed, `Embedding took more than ${EMBED_TIMEOUT_MS} ms`)), EMBED_TIMEOUT_MS);
@@ -152,7 +154,7 @@ export async function embedKept(ids: number[], withCrop: boolean): Promise<Embed
         clearTimeout(timer);
       }
     }
-    return { ok: true, matches };
+    return { ok: true, matches, missing };
   } catch (error) {
     return { ok: false, error: toInfo(error, ErrorCode.InferenceFailed) };
   } finally {

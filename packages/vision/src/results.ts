@@ -87,6 +87,12 @@ export interface ProcessOptions {
   keep?: boolean;
 }
 
+/**
+ * Crops the worker keeps for `embedKept`: past this many the second-oldest goes, so the
+ * first and the latest span the session. A caller choosing among kept crops mirrors it.
+ */
+export const KEPT_CROPS_MAX = 24;
+
 /** A crop kept in the worker for `embedKept`, or why there is none. */
 export type KeptCrop = { ok: true; id: number } | { ok: false; error: ErrorInfo };
 
@@ -98,7 +104,8 @@ export interface KeptMatch {
   ms: number;
 }
 
-export type EmbedKeptResult = { ok: true; matches: KeptMatch[] } | { ok: false; error: ErrorInfo };
+/** `missing`: asked-for ids the worker no longer had (evicted); the others are embedded. */
+export type EmbedKeptResult = { ok: true; matches: KeptMatch[]; missing: number[] } | { ok: false; error: ErrorInfo };
 
 /**
  * A frame's face template, or why there is none. Absent from the result when the frame

@@ -364,7 +364,9 @@ export class FacePayCheckout extends LitElement {
       { crop: sampler.withCrops },
     );
     if (!embedded.ok) throw FacePayError.from(embedded.error);
-    embedded.matches.forEach((match, i) => tracker.addMatchSample(picked[i]!.epochMs, sampler.toSample(match), sampler.request.samples));
+    // A crop the worker no longer had is simply not sent (too few: the server says face-missing).
+    const when = new Map(picked.map((c) => [c.id, c.epochMs]));
+    for (const match of embedded.matches) tracker.addMatchSample(when.get(match.id)!, sampler.toSample(match), sampler.request.samples);
   }
 
   #fail(error: unknown): void {

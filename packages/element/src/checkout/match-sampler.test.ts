@@ -1,5 +1,6 @@
 import { BLENDSHAPE_NAMES, FACE_TEMPLATE_DIMS, blendshapeIndex, decodeTemplate, type MatchRequest, type Observation } from '@facepay/protocol';
 import { describe, expect, it } from 'vitest';
+import { KEPT_CROPS_MAX } from '@facepay/vision';
 import { MatchSampler } from './match-sampler.js';
 
 const request = (assurance: 'features' | 'frames', samples = 3): MatchRequest => ({ purpose: 'pay', model: 'faceres-1', assurance, samples });
@@ -42,6 +43,16 @@ describe('MatchSampler', () => {
     const one = new MatchSampler(request('features'));
     one.note(observation(), 7, 1);
     expect(one.pick(() => true)).toEqual([{ id: 7, epochMs: 1 }]);
+  });
+
+  it('forgets crops as the worker evicts them (the first stays, the second-oldest goes)', () => {
+    const sampler = new MatchSampler(request('features', 3));
+    for (let id = 1; id <= KEPT_CROPS_MAX + 6; id++) sampler.note(observation(), id, id * 100);
+    const picked = sampler.pick(() => true).map((c) => c.id);
+    expect(picked[0]).toBe(1);
+    expect(picked.at(-1)).toBe(KEPT_CROPS_MAX + 6);
+    // Ids 2..7 were evicted in the worker: never picked.
+    expect(picked.every((id) => id === 1 || id > 7)).toBe(true);
   });
 
   it('sends the crop only in frames mode', () => {

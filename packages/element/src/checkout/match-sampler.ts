@@ -1,10 +1,16 @@
 import { MatchAssurance, blendshapeIndex, encodeBase64, encodeTemplate, type MatchRequest, type Observation } from '@facepay/protocol';
 import { DEFAULT_POLICY, type TrackerMatchSample } from '@facepay/liveness';
+import { KEPT_CROPS_MAX } from '@facepay/vision';
 
 /** A face crop the vision worker kept for a later embedding, and when its frame was taken. */
 export interface MatchCandidate {
   id: number;
   epochMs: number;
+}
+
+interface Kept extends MatchCandidate {
+  /** Its own frame was frontal, open-eyed, one face (the request was judged on the one before). */
+  usable: boolean;
 }
 
 /** What the vision worker returns for an embedded crop. */
@@ -39,7 +45,8 @@ export class MatchSampler {
   readonly #maxAngle: number;
   readonly #maxBlink: number;
   #lastAsked = -Infinity;
-  #candidates: MatchCandidate[] = [];
+  /** Every crop the worker kept, evicted as the worker does, so a pick is never already gone. */
+  #kept: Kept[] = [];
 
   constructor(request: MatchRequest, options: MatchSamplerOptions = {}) {
     this.request = request;
@@ -64,10 +71,11 @@ export class MatchSampler {
     return true;
   }
 
-  /** Notes a kept crop, if its own frame is usable. */
+  /** Notes a crop the worker kept (`keptId`), and whether its own frame is usable. */
   note(observation: Observation, keptId: number | undefined, epochMs: number): void {
-    if (keptId === undefined || !this.#usable(observation)) return;
-    this.#candidates.push({ id: keptId, epochMs });
+    if (keptId === undefined) return;
+    this.#kept.push({ id: keptId, epochMs, usable: this.#usable(observation) });
+    if (this.#kept.length > KEPT_CROPS_MAX) this.#kept.splice(1, 1);
   }
 
   /**
@@ -75,7 +83,7 @@ export class MatchSampler {
    * spread evenly from the first to the last, in time order.
    */
   pick(recorded: (epochMs: number) => boolean): MatchCandidate[] {
-    const usable = this.#candidates.filter((c) => recorded(c.epochMs));
+    const usable = this.#kept.filter((c) => c.usable && recorded(c.epochMs)).map(({ id, epochMs }) => ({ id, epochMs }));
     const count = Math.min(this.request.samples, usable.length);
     if (count <= 1) return usable.slice(-count || usable.length);
     const picked = new Set<number>();
