@@ -45,6 +45,8 @@ export {
   MATCH_MAX_CROP_CHARS,
   MATCH_MAX_JSON_BYTES,
   MATCH_MAX_SAMPLES,
+  MATCH_SAMPLE_END_WITHIN_MS,
+  MATCH_SAMPLE_MAX_POSE_DEG,
   MatchAssurance,
   MatchReason,
   SessionPurpose,

@@ -11,6 +11,18 @@ export const FACE_MODEL_ID = 'faceres-1';
 export const FACE_TEMPLATE_DIMS = 1024;
 /** Side of the aligned face crop the model takes, in pixels. */
 export const FACE_CROP_SIZE = 224;
+/**
+ * A sample's frame shows one face within this many degrees of yaw and pitch (camera pose).
+ * Wider than liveness's "frontal" on purpose: FaceRes still matches turned faces (genuine
+ * pairs ≥ 0.68 across the clips' turns, docs/face-match.md), and someone who takes over the
+ * session must not escape sampling by keeping the head a little turned.
+ */
+export const MATCH_SAMPLE_MAX_POSE_DEG = 25;
+/**
+ * The last sample comes from the last this-many milliseconds of the evidence: whoever did
+ * the final step is compared with the enrolment, not only whoever started.
+ */
+export const MATCH_SAMPLE_END_WITHIN_MS = 1500;
 /** Most samples (templates taken at different moments) one session sends. */
 export const MATCH_MAX_SAMPLES = 4;
 /** Largest base64 JPEG crop accepted in `frames` mode (characters). */

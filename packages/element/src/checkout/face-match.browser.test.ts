@@ -166,8 +166,10 @@ describe('pay with your face (features mode: only templates leave the device)', 
 
   it('a face swapped in mid-session is refused', async () => {
     const swap = await run('swap-grace-xmorph', { merchant: features, customer: CUSTOMER });
-    expect(swap.type).toBe('facepay-failed');
-    expect(swap.detail.reasons).not.toHaveLength(0);
+    // Refused as not one person (the samples include whoever did each step), or as not live.
+    expect(swap.type, JSON.stringify(swap.detail)).toBe('facepay-failed');
+    expect(['match-failed', 'liveness-failed']).toContain(swap.detail.code);
+    if (swap.detail.code === 'match-failed') expect(['face-inconsistent', 'face-mismatch']).toContain((swap.detail.reasons as string[])[0]);
   }, 300_000);
 
   it('after deletion the customer must enrol again', async () => {

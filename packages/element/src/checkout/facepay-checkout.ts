@@ -301,6 +301,7 @@ export class FacePayCheckout extends LitElement {
       }
       return;
     }
+    if (update.index > Math.max(0, this._stepIndex)) this.#sampler?.stepDone(epochMs);
     if (update.phase === 'step' && update.step && update.index !== this._stepIndex) {
       this._stepIndex = update.index;
       this.state = CheckoutState.Challenge;

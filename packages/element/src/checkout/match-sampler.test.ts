@@ -38,11 +38,28 @@ describe('MatchSampler', () => {
     sampler.note(observation(), undefined, 5000);
     // The first candidate's frame was trimmed from the evidence; the one at yaw 40 never counted.
     const picked = sampler.pick((epoch) => epoch !== 1000);
-    expect(picked.map((c) => c.id)).toEqual([2, 7, 10]);
+    expect(picked.map((c) => c.id)).toEqual([2, 6, 10]);
     expect(new MatchSampler(request('features')).pick(() => true)).toEqual([]);
     const one = new MatchSampler(request('features'));
     one.note(observation(), 7, 1);
     expect(one.pick(() => true)).toEqual([{ id: 7, epochMs: 1 }]);
+  });
+
+  it('samples whoever did each step: the last usable frame before every step was done', () => {
+    const sampler = new MatchSampler(request('features', 3));
+    // Usable frames every 100 ms from 0 to 3000; the person turned away (yaw 40) around each action.
+    for (let i = 0; i <= 30; i++) {
+      const t = i * 100;
+      const away = (t > 1000 && t <= 1200) || (t > 2600 && t <= 2800);
+      sampler.note(observation(away ? 40 : 0), i + 1, t);
+    }
+    sampler.stepDone(1200);
+    sampler.stepDone(2800);
+    // First (0 ms), before step 1 (1000 ms), before step 2 (2600 ms): three, the request's count.
+    expect(sampler.pick(() => true).map((c) => c.epochMs)).toEqual([0, 1000, 2600]);
+    // Three steps: four samples, the most the evidence takes.
+    sampler.stepDone(3000);
+    expect(sampler.pick(() => true).map((c) => c.epochMs)).toEqual([0, 1000, 2600, 3000]);
   });
 
   it('forgets crops as the worker evicts them (the first stays, the second-oldest goes)', () => {

@@ -1,5 +1,14 @@
-import { MatchAssurance, blendshapeIndex, encodeBase64, encodeTemplate, type MatchRequest, type Observation } from '@facepay/protocol';
-import { DEFAULT_POLICY, type TrackerMatchSample } from '@facepay/liveness';
+import {
+  MATCH_MAX_SAMPLES,
+  MATCH_SAMPLE_MAX_POSE_DEG,
+  MatchAssurance,
+  blendshapeIndex,
+  encodeBase64,
+  encodeTemplate,
+  type MatchRequest,
+  type Observation,
+} from '@facepay/protocol';
+import type { TrackerMatchSample } from '@facepay/liveness';
 import { KEPT_CROPS_MAX } from '@facepay/vision';
 
 /** A face crop the vision worker kept for a later embedding, and when its frame was taken. */
@@ -23,7 +32,7 @@ export interface EmbeddedCrop {
 export interface MatchSamplerOptions {
   /** Least time between two kept crops (ms). */
   intervalMs?: number;
-  /** Largest |yaw| and |pitch| (degrees) of a frame worth keeping: the engine's frontal, as the server's. */
+  /** Largest |yaw| and |pitch| (degrees) of a frame worth keeping: the server's limit. */
   maxAngle?: number;
   /** Largest eye-blink score of a frame worth keeping (closed eyes recognise badly). */
   maxBlink?: number;
@@ -47,11 +56,13 @@ export class MatchSampler {
   #lastAsked = -Infinity;
   /** Every crop the worker kept, evicted as the worker does, so a pick is never already gone. */
   #kept: Kept[] = [];
+  /** When each challenge step was seen done (epoch ms of the frame that completed it). */
+  #stepEnds: number[] = [];
 
   constructor(request: MatchRequest, options: MatchSamplerOptions = {}) {
     this.request = request;
-    this.#interval = options.intervalMs ?? 250;
-    this.#maxAngle = options.maxAngle ?? DEFAULT_POLICY.frontalMaxDeg;
+    this.#interval = options.intervalMs ?? 200;
+    this.#maxAngle = options.maxAngle ?? MATCH_SAMPLE_MAX_POSE_DEG;
     this.#maxBlink = options.maxBlink ?? 0.4;
   }
 
@@ -78,17 +89,47 @@ export class MatchSampler {
     if (this.#kept.length > KEPT_CROPS_MAX) this.#kept.splice(1, 1);
   }
 
+  /** Notes that a challenge step was completed by the frame taken at `epochMs`. */
+  stepDone(epochMs: number): void {
+    this.#stepEnds.push(epochMs);
+  }
+
   /**
-   * Up to `request.samples` candidates whose frames are in the evidence (`recorded`),
-   * spread evenly from the first to the last, in time order.
+   * The samples to send, in time order, from candidates whose frames are in the evidence
+   * (`recorded`): the first one, then for every step the last one before the step was done
+   * (whoever did each action is compared, so a face that stepped in for one action and left
+   * again is caught), then more spread over the session, up to `request.samples` (at least)
+   * and MATCH_MAX_SAMPLES (at most).
    */
   pick(recorded: (epochMs: number) => boolean): MatchCandidate[] {
     const usable = this.#kept.filter((c) => c.usable && recorded(c.epochMs)).map(({ id, epochMs }) => ({ id, epochMs }));
-    const count = Math.min(this.request.samples, usable.length);
-    if (count <= 1) return usable.slice(-count || usable.length);
-    const picked = new Set<number>();
-    for (let i = 0; i < count; i++) picked.add(Math.round((i * (usable.length - 1)) / (count - 1)));
-    return [...picked].sort((a, b) => a - b).map((i) => usable[i]!);
+    if (usable.length === 0) return [];
+    const limit = Math.max(this.request.samples, Math.min(MATCH_MAX_SAMPLES, this.#stepEnds.length + 1));
+    const chosen = new Set<number>([0]);
+    let from = -Infinity;
+    for (const end of this.#stepEnds) {
+      let last = -1;
+      usable.forEach((c, i) => {
+        if (c.epochMs > from && c.epochMs <= end) last = i;
+      });
+      if (last >= 0 && chosen.size < limit) chosen.add(last);
+      from = end;
+    }
+    // Fill with the candidates farthest in time from those chosen, the latest first.
+    while (chosen.size < Math.min(limit, usable.length)) {
+      let best = -1;
+      let bestGap = -1;
+      for (let i = usable.length - 1; i >= 0; i--) {
+        if (chosen.has(i)) continue;
+        const gap = Math.min(...[...chosen].map((j) => Math.abs(usable[i]!.epochMs - usable[j]!.epochMs)));
+        if (gap > bestGap) {
+          best = i;
+          bestGap = gap;
+        }
+      }
+      chosen.add(best);
+    }
+    return [...chosen].sort((a, b) => a - b).map((i) => usable[i]!);
   }
 
   /** The evidence's form of an embedded crop. */

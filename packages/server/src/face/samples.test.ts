@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FACE_TEMPLATE_DIMS, MatchAssurance, encodeTemplate, type Evidence, type EvidenceFrame } from '@facepay/protocol';
-import { MATCH_SAMPLES, SAMPLE_MAX_POSE_DEG, decodeSamples, samplesBound, type DecodedSample } from './samples.js';
+import { MATCH_SAMPLES, SAMPLE_END_WITHIN_MS, SAMPLE_MAX_POSE_DEG, decodeSamples, samplesBound, type DecodedSample } from './samples.js';
 
 /** A unit vector: `base` direction mixed with a little of `noise` (both basis indices). */
 export function unit(base: number, noise = 0, amount = 0): Float32Array {
@@ -62,7 +62,13 @@ describe('samplesBound', () => {
 
   it('refuses samples bunched in one part of the session (a swap after them would go unseen)', () => {
     expect(samplesBound(samples([0, 500, 1000]), evidence(), MatchAssurance.Features)).toBe(false);
-    expect(samplesBound(samples([0, 700, 1500]), evidence(), MatchAssurance.Features)).toBe(true);
+    expect(samplesBound(samples([1500, 2200, 3000]), evidence(), MatchAssurance.Features)).toBe(true);
+  });
+
+  it('needs the last sample near the end, so whoever did the final step is compared', () => {
+    // Spread enough, but nothing from the last SAMPLE_END_WITHIN_MS of a 3 s session.
+    expect(samplesBound(samples([0, 700, 1400]), evidence(), MatchAssurance.Features)).toBe(false);
+    expect(samplesBound(samples([0, 700, 3000 - SAMPLE_END_WITHIN_MS]), evidence(), MatchAssurance.Features)).toBe(true);
   });
 
   it('in frames mode, needs a crop with every sample', () => {

@@ -1,14 +1,20 @@
-import { DEFAULT_POLICY } from '@facepay/liveness';
-import { MatchAssurance, decodeTemplate, type Evidence, type EvidenceMatch } from '@facepay/protocol';
+import {
+  MATCH_SAMPLE_END_WITHIN_MS,
+  MATCH_SAMPLE_MAX_POSE_DEG,
+  MatchAssurance,
+  decodeTemplate,
+  type Evidence,
+  type EvidenceMatch,
+} from '@facepay/protocol';
 
 /** Samples the challenge asks for (`MatchRequest.samples`); fewer is `face-missing`. */
 export const MATCH_SAMPLES = 3;
 
-/**
- * A sample's frame must show one face within this many degrees of frontal (yaw and pitch):
- * the liveness engine's own idea of frontal, where the embedding is reliable.
- */
-export const SAMPLE_MAX_POSE_DEG = DEFAULT_POLICY.frontalMaxDeg;
+/** A sample's frame must show one face within this many degrees of yaw and pitch (see the protocol's note). */
+export const SAMPLE_MAX_POSE_DEG = MATCH_SAMPLE_MAX_POSE_DEG;
+
+/** The last sample must lie within this many ms of the evidence's last frame. */
+export const SAMPLE_END_WITHIN_MS = MATCH_SAMPLE_END_WITHIN_MS;
 
 /**
  * The samples must span at least this fraction of the evidence's duration (first to last
@@ -47,8 +53,10 @@ export function decodeSamples(match: EvidenceMatch): { ok: true; samples: Decode
 
 /**
  * Whether the samples are the ones the session asked for and belong to the evidence: enough
- * of them, each at the time of a frame with exactly one frontal face, spread over the
- * session, and in `frames` mode each with its crop. Otherwise `face-missing`.
+ * of them, each at the time of a frame with exactly one face within SAMPLE_MAX_POSE_DEG,
+ * spread over the session with the last near its end (whoever did the final step is
+ * compared: a face swapped in late cannot hide behind early samples), and in `frames` mode
+ * each with its crop. Otherwise `face-missing`.
  */
 export function samplesBound(samples: DecodedSample[], evidence: Evidence, assurance: MatchAssurance): boolean {
   if (samples.length < MATCH_SAMPLES) return false;
@@ -62,6 +70,7 @@ export function samplesBound(samples: DecodedSample[], evidence: Evidence, assur
   }
   const times = evidence.frames.map((frame) => frame.t);
   const duration = Math.max(...times) - Math.min(...times);
-  const spread = Math.max(...samples.map((s) => s.t)) - Math.min(...samples.map((s) => s.t));
-  return spread >= SAMPLE_MIN_SPREAD * duration;
+  const last = Math.max(...samples.map((s) => s.t));
+  const spread = last - Math.min(...samples.map((s) => s.t));
+  return spread >= SAMPLE_MIN_SPREAD * duration && last >= Math.max(...times) - SAMPLE_END_WITHIN_MS;
 }
