@@ -117,7 +117,6 @@ describe('LivenessTracker', () => {
     expect(samples.map((s) => s.t)).toEqual([...samples.map((s) => s.t)].sort((a, b) => a - b));
     // The latest sample is the last one added.
     expect(samples.at(-1)!.t).toBe(lastEpoch - evidence.startedAt);
-    expect(tracker.matchSamples).toBe(3);
   });
 
   it('sends no match member when no sample was taken', () => {

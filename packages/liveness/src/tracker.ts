@@ -196,12 +196,6 @@ export class LivenessTracker {
     return true;
   }
 
-  /** Samples still bound to a recorded frame (quality-phase frames are trimmed). */
-  get matchSamples(): number {
-    const first = this.#recorded[0]?.epochMs ?? Infinity;
-    return this.#samples.filter((s) => s.epochMs >= first).length;
-  }
-
   #match(startedAt: number): EvidenceMatch | undefined {
     const first = this.#recorded[0]?.epochMs ?? Infinity;
     const samples = this.#samples

@@ -90,16 +90,19 @@ export function startMatch(frame: Frame, observation: Observation, options: NonN
     return Promise.resolve(failure(ErrorCode.InferenceFailed, `Could not crop the face: ${describe(cause)}`));
   }
   const cropMs = performance.now() - start;
+  return embedInTime(engine, crop, options.crop === true).then(
+    ({ template, jpeg, embedMs }): FaceMatch => ({ ok: true, template, ...(jpeg ? { crop: jpeg } : {}), ms: cropMs + embedMs }),
+    (error: unknown): FaceMatch => ({ ok: false, error: toInfo(error, ErrorCode.InferenceFailed) }),
+  );
+}
+
+/** One embedding, given up on (`inference-failed`) after EMBED_TIMEOUT_MS. */
+function embedInTime(current: MatchEngine, crop: OffscreenCanvas, jpeg: boolean): ReturnType<MatchEngine['embed']> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new FacePayError(ErrorCode.InferenceFailed, `Embedding took more than ${EMBED_TIMEOUT_MS} ms`)), EMBED_TIMEOUT_MS);
   });
-  return Promise.race([engine.embed(crop, options.crop === true), timeout])
-    .then(
-      ({ template, jpeg, embedMs }): FaceMatch => ({ ok: true, template, ...(jpeg ? { crop: jpeg } : {}), ms: cropMs + embedMs }),
-      (error: unknown): FaceMatch => ({ ok: false, error: toInfo(error, ErrorCode.InferenceFailed) }),
-    )
-    .finally(() => clearTimeout(timer));
+  return Promise.race([current.embed(crop, jpeg), timeout]).finally(() => clearTimeout(timer));
 }
 
 const kept = new Map<number, OffscreenCanvas>();
@@ -143,16 +146,8 @@ export async function embedKept(ids: number[], withCrop: boolean): Promise<Embed
         missing.push(id);
         continue;
       }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new FacePayError(ErrorCode.InferenceFailed, `Embedding took more than ${EMBED_TIMEOUT_MS} ms`)), EMBED_TIMEOUT_MS);
-      });
-      try {
-        const { template, jpeg, embedMs } = await Promise.race([current.embed(crop, withCrop), timeout]);
-        matches.push({ id, template, ...(jpeg ? { crop: jpeg } : {}), ms: embedMs });
-      } finally {
-        clearTimeout(timer);
-      }
+      const { template, jpeg, embedMs } = await embedInTime(current, crop, withCrop);
+      matches.push({ id, template, ...(jpeg ? { crop: jpeg } : {}), ms: embedMs });
     }
     return { ok: true, matches, missing };
   } catch (error) {

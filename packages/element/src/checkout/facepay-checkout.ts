@@ -340,7 +340,7 @@ export class FacePayCheckout extends LitElement {
         this.dispatchEvent(
           facepayEvent('facepay-failed', {
             code:
-              (outcome as { code?: string }).code ??
+              outcome.code ??
               (outcome.reasons.some((reason) => MATCH_REASONS.has(reason)) ? 'match-failed' : 'liveness-failed'),
             reasons: outcome.reasons,
             retryable: outcome.retryable,
