@@ -2,6 +2,7 @@ import { blendshapeIndex, CHALLENGE_STEPS, type ChallengeStep } from '@facepay/p
 import { describe, expect, it } from 'vitest';
 import { act, generateScene, move, still, type FaceState, type SceneOptions, type Segment } from './testing/synthetic-face.js';
 import { liveScript, record, session } from './testing/session.js';
+import { stepTimes } from './steps.js';
 
 function run(steps: ChallengeStep[], script: Segment[], scene: Partial<SceneOptions> = {}, luma?: number) {
   return record(generateScene({ script, ...scene }), { nonce: 'n', steps }, luma === undefined ? {} : { luma });
@@ -171,5 +172,35 @@ describe('quality gate', () => {
     const crowded = session(['turn-left', 'blink'], { secondFace: [[1500, 2500]] });
     expect(crowded.updates.at(-1)).toMatchObject({ completed: false, reason: 'multiple-faces' });
     expect(session(['turn-left', 'blink'], { secondFace: [[1500, 1700]] }).updates.at(-1)?.completed).toBe(true);
+  });
+});
+
+describe('step times', () => {
+  it('are the same frames in the browser (epoch ms) and in the evidence replayed on the server', () => {
+    const steps: ChallengeStep[] = ['blink', 'turn-left', 'smile'];
+    // A long settle: the quality phase's older frames are trimmed from the evidence.
+    const { tracker, evidence, frames } = session(steps, { script: liveScript(steps, { settleMs: 4000 }) });
+    const browser = tracker.steps();
+    const server = stepTimes(evidence, { nonce: 'nonce-test', steps });
+    expect(browser.map((s) => s.step)).toEqual(steps);
+    expect(server.map(({ step, peakT, doneT }) => ({ step, peakEpochMs: evidence.startedAt + peakT, doneEpochMs: evidence.startedAt + doneT }))).toEqual(browser);
+    for (const [i, { peakEpochMs, doneEpochMs }] of browser.entries()) {
+      expect(peakEpochMs).toBeLessThanOrEqual(doneEpochMs);
+      if (i > 0) expect(peakEpochMs).toBeGreaterThan(browser[i - 1]!.doneEpochMs);
+      // The turn peaks at its most rotated frame, and is done back within neutral.
+      if (steps[i] === 'turn-left') {
+        const yaw = (epoch: number) => frames.find((f) => Math.round(f.epochMs) === epoch)!.observation.faces[0]!.pose.yaw;
+        expect(yaw(peakEpochMs)).toBeGreaterThan(20);
+        expect(Math.abs(yaw(doneEpochMs))).toBeLessThanOrEqual(10);
+      }
+    }
+  });
+
+  it('are empty for evidence answering another challenge, and cover only completed steps', () => {
+    const { evidence } = session(['blink', 'nod']);
+    expect(stepTimes(evidence, { nonce: 'other', steps: ['blink', 'nod'] })).toEqual([]);
+    expect(stepTimes(evidence, { nonce: 'nonce-test', steps: ['nod', 'blink'] })).toEqual([]);
+    const partial = run(['blink', 'nod'], [still(1000), act('blink'), still(1500)]);
+    expect(stepTimes(partial.evidence, { nonce: 'n', steps: ['blink', 'nod'] }).map((s) => s.step)).toEqual(['blink']);
   });
 });

@@ -34,6 +34,11 @@ export interface StepRecord {
   restFrame: number;
   /** The frame where the action went furthest (largest rotation for turns and nods). */
   peakFrame: number;
+  /** The frame back at neutral that completed the step. */
+  doneFrame: number;
+  /** `peakFrame`'s and `doneFrame`'s times (the frames' `t`). */
+  peakT: number;
+  doneT: number;
 }
 
 export interface RunState {
@@ -103,9 +108,9 @@ export class ChallengeRun {
   // Current step.
   #index = 0;
   #openedAt = 0;
-  #acted: { peakFrame: number; peak: number } | undefined;
+  #acted: { peakFrame: number; peakT: number; peak: number } | undefined;
   #rest = { frame: -1, angle: Infinity };
-  readonly #activeSince = new Map<Action, { t: number; peakFrame: number; peak: number }>();
+  readonly #activeSince = new Map<Action, { t: number; peakFrame: number; peakT: number; peak: number }>();
   #closedSince: number | undefined;
   #lostSince: number | undefined;
   #crowdedSince: number | undefined;
@@ -259,9 +264,10 @@ export class ChallengeRun {
     const blinked = this.#blink(s, t);
     if (this.#acted) {
       const magnitude = this.#magnitude(step, s);
-      if (magnitude > this.#acted.peak) this.#acted = { ...this.#acted, peak: magnitude, peakFrame: this.#frame };
+      if (magnitude > this.#acted.peak) this.#acted = { peak: magnitude, peakFrame: this.#frame, peakT: t };
       if (!s.neutral) return undefined;
-      this.records.push({ step, restFrame: this.#rest.frame, peakFrame: this.#acted.peakFrame });
+      const { peakFrame, peakT } = this.#acted;
+      this.records.push({ step, restFrame: this.#rest.frame, peakFrame, doneFrame: this.#frame, peakT, doneT: t });
       this.#index++;
       this.#openedAt = t;
       this.#acted = undefined;
@@ -280,7 +286,7 @@ export class ChallengeRun {
     const current = step === 'blink' ? blinked : held(step);
     if (current) {
       const run = this.#activeSince.get(step);
-      this.#acted = { peakFrame: run?.peakFrame ?? this.#frame, peak: run?.peak ?? 1 };
+      this.#acted = { peakFrame: run?.peakFrame ?? this.#frame, peakT: run?.peakT ?? t, peak: run?.peak ?? 1 };
       // A blink ends with the eyes open: it may already be back to neutral on this frame.
       return step === 'blink' ? this.#advance(step, s, t) : undefined;
     }
@@ -313,8 +319,8 @@ export class ChallengeRun {
       }
       const magnitude = this.#magnitude(action, s);
       const run = this.#activeSince.get(action);
-      if (!run) this.#activeSince.set(action, { t, peakFrame: this.#frame, peak: magnitude });
-      else if (magnitude > run.peak) this.#activeSince.set(action, { ...run, peakFrame: this.#frame, peak: magnitude });
+      if (!run) this.#activeSince.set(action, { t, peakFrame: this.#frame, peakT: t, peak: magnitude });
+      else if (magnitude > run.peak) this.#activeSince.set(action, { ...run, peakFrame: this.#frame, peakT: t, peak: magnitude });
       durations.set(action, t - (run?.t ?? t));
     }
     return durations;

@@ -178,6 +178,15 @@ export class LivenessTracker {
   }
 
   /**
+   * When each step completed so far went furthest and came back to neutral (epoch ms of
+   * those frames): the same frames `stepTimes` finds in the evidence on the server.
+   */
+  steps(): { step: ChallengeStep; peakEpochMs: number; doneEpochMs: number }[] {
+    const origin = this.#origin ?? 0;
+    return this.#run.records.map(({ step, peakT, doneT }) => ({ step, peakEpochMs: origin + peakT, doneEpochMs: origin + doneT }));
+  }
+
+  /**
    * Keeps a face sample (template, optional crop) taken from the frame pushed at `epochMs`,
    * so the server can bind it to that frame. Returns false when that frame is not in the
    * evidence (skipped as too close to the previous one, trimmed, or after the end) or
