@@ -23,6 +23,15 @@ export const MATCH_SAMPLE_MAX_POSE_DEG = 25;
  * the final step is compared with the enrolment, not only whoever started.
  */
 export const MATCH_SAMPLE_END_WITHIN_MS = 1500;
+/**
+ * Every challenge step has a sample from its own stretch: taken at most this many
+ * milliseconds before the step's peak (its most turned, most closed-eyed, widest frame) and
+ * no later than the frame that was back at neutral and completed it. Whoever did each
+ * action is compared, so a second person who stepped in for one step is sampled. A second
+ * reaches a usable frame before any action (the approach to a turn, open eyes before a
+ * blink); a cut to another face within it is left to liveness's identity check.
+ */
+export const MATCH_SAMPLE_STEP_LEAD_MS = 1000;
 /** Most samples (templates taken at different moments) one session sends. */
 export const MATCH_MAX_SAMPLES = 4;
 /** Largest base64 JPEG crop accepted in `frames` mode (characters). */

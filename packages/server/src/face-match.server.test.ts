@@ -4,8 +4,10 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MATCH_THRESHOLD } from '@facepay/face';
-import { EVIDENCE_MAX_BYTES, FACE_TEMPLATE_DIMS, MATCH_MAX_CROP_CHARS, MATCH_MAX_SAMPLES, encodeTemplate, type Challenge, type Evidence } from '@facepay/protocol';
+import { stepTimes } from '@facepay/liveness';
+import { EVIDENCE_MAX_BYTES, FACE_TEMPLATE_DIMS, MATCH_MAX_CROP_CHARS, MATCH_MAX_SAMPLES, MATCH_SAMPLE_END_WITHIN_MS, MATCH_SAMPLE_MAX_POSE_DEG, MATCH_SAMPLE_STEP_LEAD_MS, MatchAssurance, encodeTemplate, type Challenge, type Evidence } from '@facepay/protocol';
 import { verifyFacePayToken, type VerifyFacePayTokenOptions } from '@facepay/verify';
+import { samplesBound } from './face/samples.js';
 import { VERIFY_BODY_LIMIT } from './limits.js';
 import { call, createSession, fetchChallenge, type TestSession } from './testing/http.js';
 import { portraitShots, withSamples, type FaceShot } from './testing/face-samples.js';
@@ -152,20 +154,36 @@ describe('face match, features mode (SQLite)', () => {
 
   it('refuses another person ("not you"), a swap, and missing samples, as match failures after liveness passed', async () => {
     await enrol(server, shop, 'cus_g2', grace.slice(0, 3));
-    const sessions = await Promise.all([0, 1, 2, 3].map(() => createSession(server.url, shop, { ...PAY, customer: 'cus_g2' })));
+    const sessions = await Promise.all([0, 1, 2, 3, 4].map(() => createSession(server.url, shop, { ...PAY, customer: 'cus_g2' })));
     const recorded = await Promise.all(sessions.map((session) => record(server.url, session)));
-    const [impostor, swap, missing, unbound] = await Promise.all([
+    // Samples spread over the session and one at its end, but none from the first step's
+    // stretch (a second before its peak to its completion): whoever did it went unsampled.
+    const skipping = recorded[4]!.evidence;
+    const [first] = stepTimes(skipping, { nonce: skipping.nonce, steps: skipping.steps });
+    const outside = skipping.frames
+      .filter((frame) => frame.faces === 1 && Math.abs(frame.face!.pose[0]) <= MATCH_SAMPLE_MAX_POSE_DEG && Math.abs(frame.face!.pose[1]) <= MATCH_SAMPLE_MAX_POSE_DEG)
+      .map((frame) => frame.t)
+      .filter((t) => t < first!.peakT - MATCH_SAMPLE_STEP_LEAD_MS || t > first!.doneT);
+    const unstepped = [outside[0]!, outside.find((t) => t > first!.doneT)!, outside.at(-1)!];
+    expect(unstepped[0]).toBeLessThan(first!.peakT - MATCH_SAMPLE_STEP_LEAD_MS);
+    expect(unstepped.at(-1)).toBeGreaterThan(skipping.frames.at(-1)!.t - MATCH_SAMPLE_END_WITHIN_MS);
+    // Bound, spread and ending late: only the step rule refuses them.
+    const asSent = unstepped.map((t, i) => ({ t, template: grace[i]!.template }));
+    expect(samplesBound(asSent, skipping, MatchAssurance.Features, [])).toBe(true);
+    const [impostor, swap, missing, unbound, unsampled] = await Promise.all([
       verify(server.url, sessions[0]!, withSamples(recorded[0]!.evidence, bearded.slice(0, 3))),
       verify(server.url, sessions[1]!, withSamples(recorded[1]!.evidence, [grace[0]!, grace[1]!, bearded[2]!])),
       verify(server.url, sessions[2]!, recorded[2]!.evidence),
       // Samples at times with no frame: not bound to this evidence.
       verify(server.url, sessions[3]!, { ...withSamples(recorded[3]!.evidence, grace.slice(0, 3)), match: { model: 'faceres-1', samples: grace.slice(0, 3).map((shot, i) => ({ t: 100_000 + i, template: encodeTemplate(shot.template) })) } }),
+      verify(server.url, sessions[4]!, { ...skipping, match: { model: 'faceres-1', samples: unstepped.map((t, i) => ({ t, template: encodeTemplate(grace[i]!.template) })) } }),
     ]);
     expect(impostor.status).toBe(422);
     expect(impostor.body).toEqual({ status: 'failed', code: 'match-failed', reasons: ['face-mismatch'], retryable: true });
     expect(swap.body).toEqual({ status: 'failed', code: 'match-failed', reasons: ['face-inconsistent'], retryable: false });
     expect(missing.body).toEqual({ status: 'failed', code: 'match-failed', reasons: ['face-missing'], retryable: true });
     expect(unbound.body).toEqual({ status: 'failed', code: 'match-failed', reasons: ['face-missing'], retryable: true });
+    expect(unsampled.body).toEqual({ status: 'failed', code: 'match-failed', reasons: ['face-missing'], retryable: true });
     // "Not you" may be retried (attempts still count); a swap ends the session.
     expect((await call(server.url, `/v1/sessions/${sessions[0]!.id}/challenge`, { auth: sessions[0]!.client_secret })).status).toBe(200);
     const closed = await call(server.url, `/v1/sessions/${sessions[1]!.id}/challenge`, { auth: sessions[1]!.client_secret });

@@ -36,7 +36,7 @@ const frames = { assurance: MatchAssurance.Frames };
 
 describe('decideMatch', () => {
   it('enrols one person: the mean of the samples, unit length', async () => {
-    const decision = await decideMatch(samples([vector(1), vector(0.9, 1), vector(0.9, 2)]), evidence, features, undefined, embedder());
+    const decision = await decideMatch(samples([vector(1), vector(0.9, 1), vector(0.9, 2)]), evidence, [], features, undefined, embedder());
     expect(decision).toMatchObject({ passed: true, threshold: MATCH_THRESHOLD });
     expect(decision).not.toHaveProperty('score');
     const mean = (decision as { mean: Float32Array }).mean;
@@ -46,25 +46,25 @@ describe('decideMatch', () => {
 
   it('scores a payment by its least similar sample, passing at the threshold and not below', async () => {
     const enrolled = vector(1);
-    const pass = await decideMatch(samples([vector(0.99, 1), vector(0.95, 2), vector(0.99, 3)]), evidence, features, enrolled, embedder());
+    const pass = await decideMatch(samples([vector(0.99, 1), vector(0.95, 2), vector(0.99, 3)]), evidence, [], features, enrolled, embedder());
     expect(pass).toMatchObject({ passed: true, score: expect.closeTo(0.95, 5), threshold: MATCH_THRESHOLD });
     // One person (identical samples), as similar to the enrolment as the threshold, or a little less.
     const same = (cos: number) => samples([1, 2, 3].map(() => vector(cos, 1)));
-    expect(await decideMatch(same(MATCH_THRESHOLD), evidence, features, enrolled, embedder())).toMatchObject({ passed: true });
-    const below = await decideMatch(same(MATCH_THRESHOLD - 0.01), evidence, features, enrolled, embedder());
+    expect(await decideMatch(same(MATCH_THRESHOLD), evidence, [], features, enrolled, embedder())).toMatchObject({ passed: true });
+    const below = await decideMatch(same(MATCH_THRESHOLD - 0.01), evidence, [], features, enrolled, embedder());
     expect(below).toMatchObject({ passed: false, reason: 'face-mismatch', score: expect.closeTo(MATCH_THRESHOLD - 0.01, 5) });
   });
 
   it('calls samples of two people a swap, whatever the enrolment', async () => {
     const a = vector(1);
     const b = vector(0, 1);
-    const decision = await decideMatch(samples([a, a, b]), evidence, features, a, embedder());
+    const decision = await decideMatch(samples([a, a, b]), evidence, [], features, a, embedder());
     expect(decision).toMatchObject({ passed: false, reason: 'face-inconsistent' });
     expect(decision).not.toHaveProperty('score');
   });
 
   it('calls unbound samples missing', async () => {
-    const decision = await decideMatch(samples([vector(1), vector(1)]), evidence, features, vector(1), embedder());
+    const decision = await decideMatch(samples([vector(1), vector(1)]), evidence, [], features, vector(1), embedder());
     expect(decision).toMatchObject({ passed: false, reason: 'face-missing' });
   });
 
@@ -77,14 +77,14 @@ describe('decideMatch', () => {
       const n = Math.hypot(...w);
       return w.map((value) => value / n);
     };
-    const honest = await decideMatch(samples([near(own.a), near(own.b), near(own.c)], ['a', 'b', 'c']), evidence, frames, vector(1), embedder(own));
+    const honest = await decideMatch(samples([near(own.a), near(own.b), near(own.c)], ['a', 'b', 'c']), evidence, [], frames, vector(1), embedder(own));
     expect(honest).toMatchObject({ passed: true, score: expect.closeTo(0.98, 5) });
     // The enrolled face's templates with crops of someone else.
-    const forged = await decideMatch(samples([own.a, own.a, own.a], ['x', 'x', 'x']), evidence, frames, vector(1), embedder(own));
+    const forged = await decideMatch(samples([own.a, own.a, own.a], ['x', 'x', 'x']), evidence, [], frames, vector(1), embedder(own));
     expect(forged).toMatchObject({ passed: false, reason: 'template-mismatch' });
     expect(CROP_CONSISTENCY_THRESHOLD).toBeGreaterThan(MATCH_THRESHOLD);
     // In features mode the same forgery is not detectable: the templates are all there is.
-    expect(await decideMatch(samples([own.a, own.a, own.a]), evidence, features, vector(1), embedder())).toMatchObject({ passed: true });
+    expect(await decideMatch(samples([own.a, own.a, own.a]), evidence, [], features, vector(1), embedder())).toMatchObject({ passed: true });
   });
 
   it('ends the session for attacks, not for "not you" or missing samples', () => {

@@ -2,7 +2,7 @@ import { ErrorCode, FacePayError, MatchAssurance, MatchReason, type Evidence } f
 import { ApiError } from '../api-error.js';
 import type { SessionFace } from '../records.js';
 import type { CropEmbedder } from './embedder.js';
-import { decodeSamples, samplesBound, type DecodedSample } from './samples.js';
+import { decodeSamples, samplesBound, type DecodedSample, type StepWindow } from './samples.js';
 
 /**
  * Decodes the templates of the samples a face session sent; malformed ones are
@@ -60,6 +60,7 @@ export type MatchDecision = {
 export async function decideMatch(
   samples: DecodedSample[],
   evidence: Evidence,
+  steps: readonly StepWindow[],
   session: SessionFace,
   enrolled: Float32Array | undefined,
   embedder: CropEmbedder,
@@ -67,7 +68,7 @@ export async function decideMatch(
   const { CROP_CONSISTENCY_THRESHOLD, MATCH_THRESHOLD, cosineSimilarity, l2Normalize } = await face();
   let embedMs = 0;
   const refuse = (reason: MatchReason, score?: number): MatchDecision => ({ passed: false, reason, embedMs, threshold: MATCH_THRESHOLD, ...(score !== undefined && { score }) });
-  if (!samplesBound(samples, evidence, session.assurance)) return refuse(MatchReason.FaceMissing);
+  if (!samplesBound(samples, evidence, session.assurance, steps)) return refuse(MatchReason.FaceMissing);
   let templates = samples.map((sample) => sample.template);
   if (session.assurance === MatchAssurance.Frames) {
     const own: Float32Array[] = [];

@@ -1,6 +1,7 @@
 import {
   MATCH_SAMPLE_END_WITHIN_MS,
   MATCH_SAMPLE_MAX_POSE_DEG,
+  MATCH_SAMPLE_STEP_LEAD_MS,
   MatchAssurance,
   decodeTemplate,
   type Evidence,
@@ -15,6 +16,15 @@ export const SAMPLE_MAX_POSE_DEG = MATCH_SAMPLE_MAX_POSE_DEG;
 
 /** The last sample must lie within this many ms of the evidence's last frame. */
 export const SAMPLE_END_WITHIN_MS = MATCH_SAMPLE_END_WITHIN_MS;
+
+/** Every step needs a sample from at most this long before its peak up to its completion. */
+export const SAMPLE_STEP_LEAD_MS = MATCH_SAMPLE_STEP_LEAD_MS;
+
+/** A completed challenge step's times in the evidence (`stepTimes` from `@facepay/liveness`). */
+export interface StepWindow {
+  peakT: number;
+  doneT: number;
+}
 
 /**
  * The samples must span at least this fraction of the evidence's duration (first to last
@@ -55,10 +65,11 @@ export function decodeSamples(match: EvidenceMatch): { ok: true; samples: Decode
  * Whether the samples are the ones the session asked for and belong to the evidence: enough
  * of them, each at the time of a frame with exactly one face within SAMPLE_MAX_POSE_DEG,
  * spread over the session with the last near its end (whoever did the final step is
- * compared: a face swapped in late cannot hide behind early samples), and in `frames` mode
- * each with its crop. Otherwise `face-missing`.
+ * compared: a face swapped in late cannot hide behind early samples), one from every
+ * step's own stretch (SAMPLE_STEP_LEAD_MS before its peak up to its completion: whoever did
+ * each action is compared), and in `frames` mode each with its crop. Otherwise `face-missing`.
  */
-export function samplesBound(samples: DecodedSample[], evidence: Evidence, assurance: MatchAssurance): boolean {
+export function samplesBound(samples: DecodedSample[], evidence: Evidence, assurance: MatchAssurance, steps: readonly StepWindow[]): boolean {
   if (samples.length < MATCH_SAMPLES) return false;
   if (assurance === MatchAssurance.Frames && samples.some((sample) => sample.crop === undefined)) return false;
   const frames = new Map(evidence.frames.map((frame) => [frame.t, frame]));
@@ -72,5 +83,6 @@ export function samplesBound(samples: DecodedSample[], evidence: Evidence, assur
   const duration = Math.max(...times) - Math.min(...times);
   const last = Math.max(...samples.map((s) => s.t));
   const spread = last - Math.min(...samples.map((s) => s.t));
-  return spread >= SAMPLE_MIN_SPREAD * duration && last >= Math.max(...times) - SAMPLE_END_WITHIN_MS;
+  if (spread < SAMPLE_MIN_SPREAD * duration || last < Math.max(...times) - SAMPLE_END_WITHIN_MS) return false;
+  return steps.every((step) => samples.some((sample) => sample.t >= step.peakT - SAMPLE_STEP_LEAD_MS && sample.t <= step.doneT));
 }

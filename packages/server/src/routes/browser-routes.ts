@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createChallenge, evaluate, validateEvidence, type LivenessPolicy } from '@facepay/liveness';
+import { createChallenge, evaluate, stepTimes, validateEvidence, type LivenessPolicy } from '@facepay/liveness';
 import { ErrorCode, FACE_MODEL_ID, MatchAssurance, SessionPurpose, Verdict, type MatchRequest } from '@facepay/protocol';
 import { ApiError } from '../api-error.js';
 import type { AppContext } from '../context.js';
@@ -78,7 +78,8 @@ export function registerBrowserRoutes(app: FastifyInstance, ctx: AppContext): vo
     const enrolled = session.face && session.purpose === SessionPurpose.Pay ? await enrolment(ctx, merchant.id, session.customer!) : undefined;
 
     const policy: Partial<LivenessPolicy> = merchant.liveness.minScore === undefined ? {} : { minLiveScore: merchant.liveness.minScore };
-    const evaluation = evaluate(evidence, { nonce: attempt.challenge.nonce, steps: attempt.challenge.steps }, policy);
+    const challenge = { nonce: attempt.challenge.nonce, steps: attempt.challenge.steps };
+    const evaluation = evaluate(evidence, challenge, policy);
     // The decision and its reasons are logged; the evidence never is.
     log.info({ verdict: evaluation.verdict, score: evaluation.score, reasons: evaluation.reasons, frames: evidence.frames.length }, 'liveness decided');
 
@@ -96,7 +97,7 @@ export function registerBrowserRoutes(app: FastifyInstance, ctx: AppContext): vo
     const face: TokenFace = { assurance: MatchAssurance.Features };
     if (session.face) {
       face.assurance = session.face.assurance;
-      const decision = await decideMatch(samples, evidence, session.face, enrolled, ctx.embedder);
+      const decision = await decideMatch(samples, evidence, stepTimes(evidence, challenge, policy), session.face, enrolled, ctx.embedder);
       // Scores and reasons only: never a template.
       log.info(
         { purpose: session.purpose, assurance: session.face.assurance, passed: decision.passed, ...(!decision.passed && { reason: decision.reason }), score: decision.score, samples: samples.length, embedMs: Math.round(decision.embedMs) },

@@ -1,4 +1,5 @@
 import { decodeCrop, encodeCrop, loadNodeEmbedder } from '@facepay/face/node';
+import { pickSamples, stepTimes } from '@facepay/liveness';
 import { encodeTemplate, type Evidence, type EvidenceMatch } from '@facepay/protocol';
 import { portraitCrop, type PortraitName } from './portraits.js';
 
@@ -38,14 +39,13 @@ export async function portraitShots(): Promise<Record<PortraitName, FaceShot[]>>
 }
 
 /**
- * Frame times for samples: the frontal one-face frames nearest 10 %, 45 % and 90 % of the
- * evidence (the holds before, between and after the steps of the synthetic face).
+ * Frame times for samples, chosen as the element chooses them (`pickSamples`): among the
+ * frontal one-face frames, the first, one from each step's stretch and more spread out.
  */
 export function sampleTimes(evidence: Evidence, count = 3): number[] {
-  const frontal = evidence.frames.filter((frame) => frame.faces === 1 && frame.face && Math.abs(frame.face.pose[0]) < 5 && Math.abs(frame.face.pose[1]) < 5);
-  const end = evidence.frames.at(-1)!.t;
-  const targets = [0.1, 0.45, 0.9, 0.7].slice(0, count);
-  return targets.map((at) => frontal.reduce((best, frame) => (Math.abs(frame.t - at * end) < Math.abs(best.t - at * end) ? frame : best)).t);
+  const frontal = evidence.frames.filter((frame) => frame.faces === 1 && frame.face && Math.abs(frame.face.pose[0]) < 5 && Math.abs(frame.face.pose[1]) < 5).map((frame) => frame.t);
+  const steps = stepTimes(evidence, { nonce: evidence.nonce, steps: evidence.steps }).map(({ peakT, doneT }) => ({ peak: peakT, done: doneT }));
+  return pickSamples(frontal, steps, count).map((i) => frontal[i]!);
 }
 
 /** The evidence with a `match` member: one sample per shot, at `sampleTimes`, crops when asked. */
