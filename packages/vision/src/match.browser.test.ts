@@ -146,26 +146,32 @@ describe('face matching in the vision worker', () => {
       await client.init({});
       await client.prepareMatch();
       const kept: number[] = [];
+      const evicted: number[] = [];
       let t = 100;
-      // Grace, the bearded man, then enough more of the man to push crops out.
+      // Grace, the bearded man (pinned with the next frame), then enough more of the man to push crops out.
       const order = ['grace_hopper.jpg', 'xmorph-ad-1.png', ...Array.from({ length: max }, () => 'xmorph-ad-1.png')];
-      for (const name of order) {
-        const r = await client.process(await createImageBitmap(page.portraits[name]!), (t += 100), { keep: true });
-        if (r.status === 'ok' && r.kept?.ok) kept.push(r.kept.id);
+      for (const [i, name] of order.entries()) {
+        const r = await client.process(await createImageBitmap(page.portraits[name]!), (t += 100), { keep: true, ...(i === 2 && { pin: [kept[1]!] }) });
+        if (r.status === 'ok' && r.kept?.ok) {
+          kept.push(r.kept.id);
+          if (r.kept.evicted !== undefined) evicted.push(r.kept.evicted);
+        }
       }
-      const embedded = await client.embedKept([kept[0]!, kept[1]!, kept.at(-1)!], { crop: true });
+      const embedded = await client.embedKept([kept[0]!, kept[1]!, kept[2]!, kept.at(-1)!], { crop: true });
       const again = await client.embedKept([kept[0]!]);
       await client.close();
       const simple = (e: typeof embedded) =>
         e.ok ? { ok: true, missing: e.missing, matches: e.matches.map((m) => ({ id: m.id, template: Array.from(m.template), crop: m.crop?.length ?? 0 })) } : e;
-      return { kept, embedded: simple(embedded), again: simple(again) };
+      return { kept, evicted, embedded: simple(embedded), again: simple(again) };
     }, 24);
     expect(run.kept).toHaveLength(26);
-    // The first and the latest stay; the second-oldest went when the 25th came.
-    expect(run.embedded).toMatchObject({ ok: true, missing: [run.kept[1]] });
+    // The first, the pinned and the latest stay; the oldest other one went when the 25th came, and was reported.
+    expect(run.evicted).toEqual([run.kept[2], run.kept[3]]);
+    expect(run.embedded).toMatchObject({ ok: true, missing: [run.kept[2]] });
     if (!run.embedded.ok || !('matches' in run.embedded)) throw new Error('unreachable');
-    const [first, last] = run.embedded.matches as Array<{ id: number; template: number[]; crop: number }>;
-    expect([first!.id, last!.id]).toEqual([run.kept[0], run.kept.at(-1)]);
+    const [first, pinned, last] = run.embedded.matches as Array<{ id: number; template: number[]; crop: number }>;
+    expect([first!.id, pinned!.id, last!.id]).toEqual([run.kept[0], run.kept[1], run.kept.at(-1)]);
+    expect(cosineSimilarity(pinned!.template, xmorph.match.template)).toBeGreaterThan(0.99);
     expect(first!.crop).toBeGreaterThan(1000);
     expect(cosineSimilarity(first!.template, grace.match.template)).toBeGreaterThan(0.99);
     expect(cosineSimilarity(last!.template, xmorph.match.template)).toBeGreaterThan(0.99);

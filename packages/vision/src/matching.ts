@@ -106,12 +106,20 @@ function embedInTime(current: MatchEngine, crop: OffscreenCanvas, jpeg: boolean)
 }
 
 const kept = new Map<number, OffscreenCanvas>();
+const pinned = new Set<number>();
 let nextKeptId = 1;
+
+/** Holds kept crops until `embedKept` (ids not kept are ignored). */
+export function pinKept(ids: readonly number[] | undefined): void {
+  if (!Array.isArray(ids)) return;
+  for (const id of ids) if (kept.has(id)) pinned.add(id);
+}
 
 /**
  * Keeps the aligned crop of a landmarked frame (cheap: one draw) for a later `embedKept`.
- * Undefined unless the frame has exactly one face. Past KEPT_CROPS_MAX the second-oldest goes,
- * so the first crop and the latest ones span the session.
+ * Undefined unless the frame has exactly one face. Past KEPT_CROPS_MAX the oldest that is
+ * neither the first nor pinned goes (and is reported), so the first crop, the pinned ones
+ * and the latest span the session.
  */
 export function keepCrop(frame: Frame, observation: Observation): KeptCrop | undefined {
   const face = observation.faces.length === 1 ? observation.faces[0] : undefined;
@@ -126,8 +134,13 @@ export function keepCrop(frame: Frame, observation: Observation): KeptCrop | und
     context.drawImage(drawn, 0, 0);
     const id = nextKeptId++;
     kept.set(id, crop);
-    if (kept.size > KEPT_CROPS_MAX) kept.delete([...kept.keys()][1]!);
-    return { ok: true, id };
+    let evicted: number | undefined;
+    if (kept.size > KEPT_CROPS_MAX) {
+      const [, ...rest] = kept.keys();
+      evicted = rest.find((other) => other !== id && !pinned.has(other));
+      if (evicted !== undefined) kept.delete(evicted);
+    }
+    return { ok: true, id, ...(evicted !== undefined && { evicted }) };
   } catch (cause) {
     return { ok: false, error: { code: ErrorCode.InferenceFailed, message: `Could not crop the face: ${describe(cause)}` } };
   }
@@ -154,6 +167,7 @@ export async function embedKept(ids: number[], withCrop: boolean): Promise<Embed
     return { ok: false, error: toInfo(error, ErrorCode.InferenceFailed) };
   } finally {
     kept.clear();
+    pinned.clear();
   }
 }
 
@@ -171,6 +185,7 @@ export function matchBuffers(match: FaceMatch | undefined): ArrayBuffer[] {
 
 export function closeMatch(): void {
   kept.clear();
+  pinned.clear();
   engine?.close();
   engine = undefined;
   preparing = undefined;

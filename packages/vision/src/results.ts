@@ -85,16 +85,25 @@ export interface ProcessOptions {
    * during the challenge is not missed. The result then carries `kept`.
    */
   keep?: boolean;
+  /**
+   * Kept crops (their ids) to hold until `embedKept`: never evicted. Applied before this
+   * frame's crop is kept, so a crop chosen on the last result is still there.
+   */
+  pin?: number[];
 }
 
 /**
- * Crops the worker keeps for `embedKept`: past this many the second-oldest goes, so the
- * first and the latest span the session. A caller choosing among kept crops mirrors it.
+ * Crops the worker keeps for `embedKept`: past this many the oldest goes that is neither
+ * the first nor pinned, so the first, the pinned and the latest span the session. Each
+ * eviction is reported in `KeptCrop.evicted`.
  */
 export const KEPT_CROPS_MAX = 24;
 
-/** A crop kept in the worker for `embedKept`, or why there is none. */
-export type KeptCrop = { ok: true; id: number } | { ok: false; error: ErrorInfo };
+/**
+ * A crop kept in the worker for `embedKept` (and the one that made room for it, if any), or
+ * why there is none.
+ */
+export type KeptCrop = { ok: true; id: number; evicted?: number } | { ok: false; error: ErrorInfo };
 
 /** One kept crop's template (and JPEG crop, when asked for). */
 export interface KeptMatch {

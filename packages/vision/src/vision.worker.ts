@@ -2,7 +2,7 @@ import { expose, transfer } from 'comlink';
 import { ErrorCode, FacePayError } from '@facepay/protocol';
 import type { ErrorInfo, Observation } from '@facepay/protocol';
 import { assetUrls, createFaceEngine, describe, type FaceEngine, type Frame } from './landmarker.js';
-import { closeMatch, embedKept, keepCrop, keptBuffers, matchBuffers, prepareMatch, startMatch } from './matching.js';
+import { closeMatch, embedKept, keepCrop, keptBuffers, matchBuffers, pinKept, prepareMatch, startMatch } from './matching.js';
 import {
   ProcessStatus,
   type EmbedKeptResult,
@@ -127,6 +127,7 @@ const api = {
       lastTimestamp = timestampMs;
       const observation = engine.detect(frame, timestampMs);
       stats.processed++;
+      pinKept(options?.pin);
       const match = options?.match ? startMatch(frame, observation, options.match) : undefined;
       if (match) return match.then((result) => withMatch(observation, result));
       const kept = options?.keep ? keepCrop(frame, observation) : undefined;
