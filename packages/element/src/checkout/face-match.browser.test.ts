@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page, Request } from 'playwright-core';
 import { createMerchant, openStore, startServer, type CreatedMerchant, type RunningServer } from '@facepay/server';
+import { MATCH_THRESHOLD, cosineSimilarity } from '@facepay/face';
+import { decodeTemplate } from '@facepay/protocol';
 import { verifyFacePayToken } from '@facepay/verify';
 import { ensureClips, launchChromium, startRepoServer, withLeadIn, type ClipSet, type StaticServer } from '@facepay/testkit';
 
@@ -164,15 +166,18 @@ describe('pay with your face (features mode: only templates leave the device)', 
     expect(await other.page.locator('facepay-checkout [part="prompt"]').textContent()).toContain('does not match the account holder');
   }, 300_000);
 
-  // KNOWN GAP (issue #9 stays open): refused in most runs (face-inconsistent), but in some
-  // real-time runs the second person's stretch yields no sample (none usable and kept
-  // before his step was done) and the payment is verified with the first person's
-  // templates. Skipped so the suite is not flaky; re-enable once sampling per step is
-  // guaranteed (see the closing note).
-  it.skip('a face swapped in mid-session is refused', async () => {
+  // The bearded man rests turned (about 12°), so in most runs liveness already refuses the
+  // swap (no-return-to-neutral after his turn). When it does not, the samples must include
+  // him: one comes from every step's own stretch (a second before its peak to its
+  // completion), which for his turn lies wholly after the cut.
+  it('a face swapped in mid-session is refused', async () => {
     const swap = await run('swap-grace-xmorph', { merchant: features, customer: CUSTOMER });
     // Refused as not one person (the samples include whoever did each step), or as not live.
     expect(swap.type, JSON.stringify(swap.detail)).toBe('facepay-failed');
+    // Either way both people were sampled: her at the start, him in his stretch.
+    const samples = (swap.evidence()!.match as { samples: Array<{ template: string }> }).samples.map((s) => decodeTemplate(s.template)!);
+    expect(samples.length).toBeGreaterThanOrEqual(3);
+    expect(cosineSimilarity(samples[0]!, samples.at(-1)!)).toBeLessThan(MATCH_THRESHOLD);
     expect(['match-failed', 'liveness-failed']).toContain(swap.detail.code);
     if (swap.detail.code === 'match-failed') expect(['face-inconsistent', 'face-mismatch']).toContain((swap.detail.reasons as string[])[0]);
   }, 300_000);

@@ -273,8 +273,7 @@ export class FacePayCheckout extends LitElement {
       return;
     }
     // Face samples: the worker keeps this frame's aligned crop now and embeds it at the end.
-    const keep = this.#sampler?.wants(epochMs, this.#latest) ?? false;
-    const result = await vision.process(bitmap, performance.now(), keep ? { keep: true } : undefined);
+    const result = await vision.process(bitmap, performance.now(), this.#sampler?.processOptions(epochMs, this.#latest));
     if (!this.#running || !this.#tracker) return;
     if (result.status === 'error') {
       this.#fail(FacePayError.from(result.error));
@@ -282,15 +281,19 @@ export class FacePayCheckout extends LitElement {
     }
     if (result.status === 'ok') {
       // A crop that could not be kept still leaves the frame to liveness; it just gives no sample.
-      const kept = result.kept?.ok ? result.kept.id : undefined;
+      const kept = result.kept?.ok ? result.kept : undefined;
       this.#onObservation(result.observation, epochMs, luma, api, kept);
     }
   }
 
-  #onObservation(observation: Observation, epochMs: number, luma: number | undefined, api: FacePayApi, kept?: number): void {
+  #onObservation(observation: Observation, epochMs: number, luma: number | undefined, api: FacePayApi, kept?: { id: number; evicted?: number }): void {
     this.#latest = observation;
-    const update: TrackerUpdate = this.#tracker!.push(observation, epochMs, luma);
-    this.#sampler?.note(observation, kept, epochMs);
+    const tracker = this.#tracker!;
+    const update: TrackerUpdate = tracker.push(observation, epochMs, luma);
+    if (this.#sampler) {
+      this.#sampler.note(observation, kept, epochMs, tracker.isRecorded(epochMs));
+      this.#sampler.steps(tracker.steps());
+    }
     const t = this.#t();
     if (update.phase === 'quality') {
       if (update.guidance !== this.#lastGuidance) {
@@ -301,7 +304,6 @@ export class FacePayCheckout extends LitElement {
       }
       return;
     }
-    if (update.index > Math.max(0, this._stepIndex)) this.#sampler?.stepDone(epochMs);
     if (update.phase === 'step' && update.step && update.index !== this._stepIndex) {
       this._stepIndex = update.index;
       this.state = CheckoutState.Challenge;

@@ -1,6 +1,5 @@
 import { BLENDSHAPE_NAMES, FACE_TEMPLATE_DIMS, blendshapeIndex, decodeTemplate, type MatchRequest, type Observation } from '@facepay/protocol';
 import { describe, expect, it } from 'vitest';
-import { KEPT_CROPS_MAX } from '@facepay/vision';
 import { MatchSampler } from './match-sampler.js';
 
 const request = (assurance: 'features' | 'frames', samples = 3): MatchRequest => ({ purpose: 'pay', model: 'faceres-1', assurance, samples });
@@ -34,42 +33,86 @@ describe('MatchSampler', () => {
 
   it('picks samples spread from the first to the last recorded candidate', () => {
     const sampler = new MatchSampler(request('features', 3));
-    for (let i = 0; i < 10; i++) sampler.note(observation(i === 4 ? 40 : 0), i + 1, 1000 + i * 100);
+    for (let i = 0; i < 10; i++) sampler.note(observation(i === 4 ? 40 : 0), { id: i + 1 }, 1000 + i * 100);
     sampler.note(observation(), undefined, 5000);
     // The first candidate's frame was trimmed from the evidence; the one at yaw 40 never counted.
     const picked = sampler.pick((epoch) => epoch !== 1000);
     expect(picked.map((c) => c.id)).toEqual([2, 6, 10]);
     expect(new MatchSampler(request('features')).pick(() => true)).toEqual([]);
     const one = new MatchSampler(request('features'));
-    one.note(observation(), 7, 1);
+    one.note(observation(), { id: 7 }, 1);
     expect(one.pick(() => true)).toEqual([{ id: 7, epochMs: 1 }]);
+    // A frame the tracker did not record (too close to the previous one) is no candidate.
+    const skipped = new MatchSampler(request('features'));
+    skipped.note(observation(), { id: 8 }, 1, false);
+    expect(skipped.pick(() => true)).toEqual([]);
   });
 
-  it('samples whoever did each step: the last usable frame before every step was done', () => {
+  /** Usable frames every 100 ms from 0 to `end`, turned away (yaw 40) where `away` says; ids from 1. */
+  function session(away: (t: number) => boolean, end = 3000, yaw = () => 0) {
     const sampler = new MatchSampler(request('features', 3));
-    // Usable frames every 100 ms from 0 to 3000; the person turned away (yaw 40) around each action.
-    for (let i = 0; i <= 30; i++) {
-      const t = i * 100;
-      const away = (t > 1000 && t <= 1200) || (t > 2600 && t <= 2800);
-      sampler.note(observation(away ? 40 : 0), i + 1, t);
-    }
-    sampler.stepDone(1200);
-    sampler.stepDone(2800);
-    // First (0 ms), before step 1 (1000 ms), before step 2 (2600 ms): three, the request's count.
-    expect(sampler.pick(() => true).map((c) => c.epochMs)).toEqual([0, 1000, 2600]);
+    for (let t = 0; t <= end; t += 100) sampler.note(observation(away(t) ? 40 : yaw()), { id: t / 100 + 1 }, t);
+    return sampler;
+  }
+
+  it('samples whoever did each step: the crop nearest its peak, and the last step at its end', () => {
+    const sampler = session((t) => (t > 1000 && t <= 1200) || (t > 2500 && t <= 2800));
+    sampler.steps([{ peakEpochMs: 1150, doneEpochMs: 1300 }]);
+    sampler.steps([
+      { peakEpochMs: 1150, doneEpochMs: 1300 },
+      { peakEpochMs: 2700, doneEpochMs: 2900 },
+    ]);
+    // First (0 ms); nearest step 1's peak (1000 or 1300, both 150 ms away: the earlier);
+    // step 2, the last, at its completion (2900).
+    expect(sampler.pick(() => true).map((c) => c.epochMs)).toEqual([0, 1000, 2900]);
     // Three steps: four samples, the most the evidence takes.
-    sampler.stepDone(3000);
-    expect(sampler.pick(() => true).map((c) => c.epochMs)).toEqual([0, 1000, 2600, 3000]);
+    sampler.steps([
+      { peakEpochMs: 1150, doneEpochMs: 1300 },
+      { peakEpochMs: 2700, doneEpochMs: 2900 },
+      { peakEpochMs: 3000, doneEpochMs: 3000 },
+    ]);
+    expect(sampler.pick(() => true).map((c) => c.epochMs)).toEqual([0, 1000, 2500, 3000]);
   });
 
-  it('forgets crops as the worker evicts them (the first stays, the second-oldest goes)', () => {
+  it('never samples a step from outside its stretch (a second before its peak to its completion)', () => {
+    // The second person turned (peak 2700) but no crop of him was kept: nothing from before
+    // 1700 stands in for him, so the server hears too few samples (face-missing).
+    const sampler = session((t) => t > 1500);
+    sampler.steps([
+      { peakEpochMs: 1100, doneEpochMs: 1300 },
+      { peakEpochMs: 2700, doneEpochMs: 3000 },
+    ]);
+    const picked = sampler.pick(() => true).map((c) => c.epochMs);
+    expect(picked.filter((t) => t >= 1700)).toEqual([]);
+    expect(picked).toContain(1100);
+  });
+
+  it('pins the crop chosen for a step with the next frame, and keeps crops at most every interval', () => {
+    const sampler = new MatchSampler(request('features'), { intervalMs: 100 });
+    for (let t = 0; t <= 1000; t += 100) sampler.note(observation(), { id: t + 1 }, t);
+    expect(sampler.processOptions(1000, observation())).toEqual({ keep: true });
+    sampler.steps([{ peakEpochMs: 640, doneEpochMs: 900 }]);
+    expect(sampler.processOptions(1050, observation())).toEqual({ pin: [601] });
+    expect(sampler.processOptions(1100, observation(40))).toBeUndefined();
+    expect(sampler.processOptions(1150, observation())).toEqual({ keep: true });
+    // A step with no crop in its stretch pins nothing.
+    sampler.steps([
+      { peakEpochMs: 640, doneEpochMs: 900 },
+      { peakEpochMs: 5000, doneEpochMs: 5200 },
+    ]);
+    expect(sampler.processOptions(1160, observation())).toBeUndefined();
+  });
+
+  it('forgets crops the worker reports evicted', () => {
     const sampler = new MatchSampler(request('features', 3));
-    for (let id = 1; id <= KEPT_CROPS_MAX + 6; id++) sampler.note(observation(), id, id * 100);
+    sampler.note(observation(), { id: 1 }, 0);
+    for (let id = 2; id <= 30; id++) sampler.note(observation(), { id, ...(id > 6 && { evicted: id - 4 }) }, id * 100);
     const picked = sampler.pick(() => true).map((c) => c.id);
     expect(picked[0]).toBe(1);
-    expect(picked.at(-1)).toBe(KEPT_CROPS_MAX + 6);
-    // Ids 2..7 were evicted in the worker: never picked.
-    expect(picked.every((id) => id === 1 || id > 7)).toBe(true);
+    expect(picked.at(-1)).toBe(30);
+    // Ids 3..26 were evicted in the worker: never picked.
+    expect(picked.every((id) => id === 1 || id === 2 || id > 26)).toBe(true);
+    expect(picked).toHaveLength(3);
   });
 
   it('sends the crop only in frames mode', () => {

@@ -1,5 +1,4 @@
 import {
-  MATCH_MAX_SAMPLES,
   MATCH_SAMPLE_MAX_POSE_DEG,
   MatchAssurance,
   blendshapeIndex,
@@ -8,8 +7,8 @@ import {
   type MatchRequest,
   type Observation,
 } from '@facepay/protocol';
-import type { TrackerMatchSample } from '@facepay/liveness';
-import { KEPT_CROPS_MAX } from '@facepay/vision';
+import { pickSamples, stepSample, type SampleStep, type TrackerMatchSample } from '@facepay/liveness';
+import type { ProcessOptions } from '@facepay/vision';
 
 /** A face crop the vision worker kept for a later embedding, and when its frame was taken. */
 export interface MatchCandidate {
@@ -18,7 +17,10 @@ export interface MatchCandidate {
 }
 
 interface Kept extends MatchCandidate {
-  /** Its own frame was frontal, open-eyed, one face (the request was judged on the one before). */
+  /**
+   * Its own frame was within the pose limit, open-eyed, one face, and recorded (the request
+   * was judged on the frame before).
+   */
   usable: boolean;
 }
 
@@ -43,10 +45,12 @@ const BLINK_RIGHT = blendshapeIndex('eyeBlinkRight');
 
 /**
  * Chooses the face samples of an enrolment or a 1:1 match. During the check the worker
- * only keeps aligned crops of frontal, open-eyed, single-face frames (a draw, not an
- * embedding, so no blink is missed while the worker is busy); when the steps are done the
- * element picks a few spread over the whole session (a face swapped in mid-session is
- * sampled too) and has the worker embed just those.
+ * keeps an aligned crop of nearly every usable frame (single face, within the pose limit,
+ * eyes open; one draw, not an embedding, so no blink is missed while the worker is busy),
+ * evicting the oldest. When a step is done, the crop nearest its peak is pinned; when all
+ * are done the element picks the first crop, one from each step's stretch and more spread
+ * over the session, and has the worker embed just those. So whoever did each action is
+ * compared: a face swapped in for a step is sampled.
  */
 export class MatchSampler {
   readonly request: MatchRequest;
@@ -54,14 +58,16 @@ export class MatchSampler {
   readonly #maxAngle: number;
   readonly #maxBlink: number;
   #lastAsked = -Infinity;
-  /** Every crop the worker kept, evicted as the worker does, so a pick is never already gone. */
+  /** The crops the worker holds (it reports each eviction), in time order. */
   #kept: Kept[] = [];
-  /** When each challenge step was seen done (epoch ms of the frame that completed it). */
-  #stepEnds: number[] = [];
+  /** Completed steps' peaks and completions (epoch ms). */
+  #steps: SampleStep[] = [];
+  /** Crops chosen for a step, to pin in the worker with the next frame. */
+  #toPin: number[] = [];
 
   constructor(request: MatchRequest, options: MatchSamplerOptions = {}) {
     this.request = request;
-    this.#interval = options.intervalMs ?? 200;
+    this.#interval = options.intervalMs ?? 100;
     this.#maxAngle = options.maxAngle ?? MATCH_SAMPLE_MAX_POSE_DEG;
     this.#maxBlink = options.maxBlink ?? 0.4;
   }
@@ -82,54 +88,49 @@ export class MatchSampler {
     return true;
   }
 
-  /** Notes a crop the worker kept (`keptId`), and whether its own frame is usable. */
-  note(observation: Observation, keptId: number | undefined, epochMs: number): void {
-    if (keptId === undefined) return;
-    this.#kept.push({ id: keptId, epochMs, usable: this.#usable(observation) });
-    if (this.#kept.length > KEPT_CROPS_MAX) this.#kept.splice(1, 1);
+  /** What to ask of the worker with the next frame: keep its crop (`wants`), pin crops chosen for steps. */
+  processOptions(nowMs: number, latest: Observation | undefined): ProcessOptions | undefined {
+    const keep = this.wants(nowMs, latest);
+    const pin = this.#toPin;
+    this.#toPin = [];
+    if (!keep && pin.length === 0) return undefined;
+    return { ...(keep && { keep: true }), ...(pin.length > 0 && { pin }) };
   }
 
-  /** Notes that a challenge step was completed by the frame taken at `epochMs`. */
-  stepDone(epochMs: number): void {
-    this.#stepEnds.push(epochMs);
+  /**
+   * Notes the worker's answer for a frame: the crop it kept (and the one it evicted to make
+   * room), and whether the frame itself is usable and in the evidence (`recorded`).
+   */
+  note(observation: Observation, kept: { id: number; evicted?: number } | undefined, epochMs: number, recorded = true): void {
+    if (!kept) return;
+    if (kept.evicted !== undefined) this.#kept = this.#kept.filter((c) => c.id !== kept.evicted);
+    if (kept.evicted === kept.id) return;
+    this.#kept.push({ id: kept.id, epochMs, usable: recorded && this.#usable(observation) });
+  }
+
+  /**
+   * Notes the steps completed so far (peak and completion, epoch ms, from the tracker); for
+   * each new one, the crop that will sample it is pinned so the worker keeps it to the end.
+   */
+  steps(steps: readonly { peakEpochMs: number; doneEpochMs: number }[]): void {
+    for (const step of steps.slice(this.#steps.length)) {
+      const next = { peak: step.peakEpochMs, done: step.doneEpochMs };
+      this.#steps.push(next);
+      const usable = this.#kept.filter((c) => c.usable);
+      const i = stepSample(usable.map((c) => c.epochMs), next);
+      if (i >= 0) this.#toPin.push(usable[i]!.id);
+    }
   }
 
   /**
    * The samples to send, in time order, from candidates whose frames are in the evidence
-   * (`recorded`): the first one, then for every step the last one before the step was done
-   * (whoever did each action is compared, so a face that stepped in for one action and left
-   * again is caught), then more spread over the session, up to `request.samples` (at least)
-   * and MATCH_MAX_SAMPLES (at most).
+   * (`recorded`): the first one, one from every step's stretch (whoever did each action is
+   * compared, so a face that stepped in for one action is caught), then more spread over the
+   * session (`pickSamples`, the rules the server checks).
    */
   pick(recorded: (epochMs: number) => boolean): MatchCandidate[] {
     const usable = this.#kept.filter((c) => c.usable && recorded(c.epochMs)).map(({ id, epochMs }) => ({ id, epochMs }));
-    if (usable.length === 0) return [];
-    const limit = Math.max(this.request.samples, Math.min(MATCH_MAX_SAMPLES, this.#stepEnds.length + 1));
-    const chosen = new Set<number>([0]);
-    let from = -Infinity;
-    for (const end of this.#stepEnds) {
-      let last = -1;
-      usable.forEach((c, i) => {
-        if (c.epochMs > from && c.epochMs <= end) last = i;
-      });
-      if (last >= 0 && chosen.size < limit) chosen.add(last);
-      from = end;
-    }
-    // Fill with the candidates farthest in time from those chosen, the latest first.
-    while (chosen.size < Math.min(limit, usable.length)) {
-      let best = -1;
-      let bestGap = -1;
-      for (let i = usable.length - 1; i >= 0; i--) {
-        if (chosen.has(i)) continue;
-        const gap = Math.min(...[...chosen].map((j) => Math.abs(usable[i]!.epochMs - usable[j]!.epochMs)));
-        if (gap > bestGap) {
-          best = i;
-          bestGap = gap;
-        }
-      }
-      chosen.add(best);
-    }
-    return [...chosen].sort((a, b) => a - b).map((i) => usable[i]!);
+    return pickSamples(usable.map((c) => c.epochMs), this.#steps, this.request.samples).map((i) => usable[i]!);
   }
 
   /** The evidence's form of an embedded crop. */
