@@ -137,7 +137,7 @@ export const DEFAULT_POLICY: LivenessPolicy = {
   planarityMinResidual: 0.03,
   planarityMinDeg: 12,
   identityMaxDeviation: 0.07,
-  identityMaxDeg: 5,
+  identityMaxDeg: 20,
   identityWindow: 5,
   minFps: 8,
   maxFps: 90,
