@@ -60,9 +60,13 @@ export interface LivenessPolicy {
   planarityMinResidual: number;
   /** Smallest rotation (from baseline) that can show parallax, when no turn or nod step gives one. */
   planarityMinDeg: number;
-  /** Largest change of the face's rigid proportions from the baseline's (position and scale free). */
+  /**
+   * Largest change of the face's rigid proportions from the baseline's, both put head-on
+   * (pose and a generic face's depth): RMS over the normalised vertical coordinates while
+   * the head is turned more than nodded, the horizontal ones otherwise.
+   */
   identityMaxDeviation: number;
-  /** Identity is compared only while |yaw| and |pitch| (from baseline) stay within this. */
+  /** Identity is compared only while |yaw| and |pitch| (from baseline) stay within this; the head-on correction errs more beyond. */
   identityMaxDeg: number;
   /** Identity deviation is the median over this many consecutive frames (one glitch is not a swap). */
   identityWindow: number;
