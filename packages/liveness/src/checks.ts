@@ -82,49 +82,147 @@ function largestRotation(frames: readonly EvidenceFrame[], run: ChallengeRun, po
 
 /**
  * Points that keep their place through expressions: eye corners, nose, forehead, temples
- * and the face's sides (cheeks rise with a smile, the chin drops with the mouth).
+ * and the face's sides (cheeks rise with a smile, the chin drops with the mouth), with
+ * where MediaPipe's canonical face model puts them (cm; x to the person's left, y up, z
+ * toward the camera; `canonical_face_model.obj` of MediaPipe's face geometry module,
+ * Apache-2.0, as the face landmarker's geometry pipeline ships it). The model is what
+ * MediaPipe fits to the landmarks to report the head pose, so its depth and the pose agree.
  */
 const RIGID = /* @__PURE__ */ (
   [
-    'noseTip', 'noseBridge', 'noseBottom', 'forehead', 'rightEyeOuter', 'rightEyeInner', 'leftEyeInner',
-    'leftEyeOuter', 'rightNoseWing', 'leftNoseWing', 'rightTemple', 'leftTemple', 'rightFaceSide', 'leftFaceSide',
-  ] satisfies EvidencePointName[]
-).map(pointIndex);
+    ['noseTip', [0, -1.127, 7.476]],
+    ['noseBridge', [0, 3.271, 5.236]],
+    ['noseBottom', [0, -2.089, 6.058]],
+    ['forehead', [0, 6.545, 5.027]],
+    ['rightEyeOuter', [-4.446, 2.664, 3.173]],
+    ['rightEyeInner', [-1.856, 2.585, 3.758]],
+    ['leftEyeInner', [1.856, 2.585, 3.758]],
+    ['leftEyeOuter', [4.446, 2.664, 3.173]],
+    ['rightNoseWing', [-1.786, -0.978, 4.85]],
+    ['leftNoseWing', [1.786, -0.978, 4.85]],
+    ['rightTemple', [-6.279, 6.615, 1.426]],
+    ['leftTemple', [6.279, 6.615, 1.426]],
+    ['rightFaceSide', [-7.664, 0.673, -2.436]],
+    ['leftFaceSide', [7.664, 0.673, -2.436]],
+  ] satisfies [EvidencePointName, Vec3][]
+).map(([name, model]) => ({ index: pointIndex(name), model }));
 
 /**
- * All pairwise distances of the rigid points in the image, over their mean: free of
- * position and scale; pose is held near the baseline by the caller. Measured with the real
- * model, 2D proportions separate two people far better than MediaPipe's inferred depth.
+ * Focal length over the frame's width assumed for the perspective correction: a typical
+ * webcam's (about 64° across). Measured on the clips, 0.7 to 1.3 all keep live faces and
+ * the swap apart; ignoring perspective altogether roughly halves the margin.
  */
-function descriptor(face: EvidenceFace, size: FrameSize): number[] {
+const FOCAL = 0.8;
+
+type Vec3 = [number, number, number];
+
+/** R = Ry(yaw) · Rx(-pitch) · Rz(-roll): canonical face → camera (x right, y up, z toward the viewer), as `HeadPose` reads. */
+function poseRotation([yawDeg, pitchDeg, rollDeg]: readonly number[]): number[][] {
+  const [y, p, r] = [yawDeg!, -pitchDeg!, -rollDeg!].map((d) => (d * Math.PI) / 180) as Vec3;
+  const ry = [[Math.cos(y), 0, Math.sin(y)], [0, 1, 0], [-Math.sin(y), 0, Math.cos(y)]];
+  const rx = [[1, 0, 0], [0, Math.cos(p), -Math.sin(p)], [0, Math.sin(p), Math.cos(p)]];
+  const rz = [[Math.cos(r), -Math.sin(r), 0], [Math.sin(r), Math.cos(r), 0], [0, 0, 1]];
+  const mul = (a: number[][], b: number[][]) => a.map((row) => [0, 1, 2].map((c) => row[0]! * b[0]![c]! + row[1]! * b[1]![c]! + row[2]! * b[2]![c]!));
+  return mul(mul(ry, rx), rz);
+}
+
+/** Solves the 3×3 system `m · x = b` (Cramer's rule); undefined when singular. */
+function solve3(m: number[][], b: Vec3): Vec3 | undefined {
+  const det = (a: number[][]) =>
+    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) -
+    a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) +
+    a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
+  const d = det(m);
+  if (!(Math.abs(d) > 1e-12)) return undefined;
+  return [0, 1, 2].map((k) => det(m.map((row, r) => row.map((x, c) => (c === k ? b[r]! : x)))) / d) as Vec3;
+}
+
+/**
+ * The rigid points as they would sit on the face seen head-on (cm, up to scale): each
+ * image point's ray through a pinhole camera (`FOCAL`), met at the depth the canonical face
+ * gives that point once turned by the reported pose. Scale and position come from fitting
+ * the turned canonical points to the image. Undefined for degenerate input.
+ */
+function frontalPoints(face: EvidenceFace, size: FrameSize): [number, number][] | undefined {
   const all = pixelPoints(face, size);
-  const p = RIGID.map((i) => all[i]!);
-  const d: number[] = [];
-  for (let i = 0; i < p.length; i++) {
-    for (let j = i + 1; j < p.length; j++) d.push(Math.hypot(p[i]![0] - p[j]![0], p[i]![1] - p[j]![1]));
+  const f = FOCAL * size.width;
+  // Image → camera: origin at the frame's centre, y up.
+  const q = RIGID.map(({ index }) => [all[index]![0] - size.width / 2, size.height / 2 - all[index]![1]] as [number, number]);
+  const rot = poseRotation(face.pose);
+  const turned = RIGID.map(({ model }) => [0, 1, 2].map((r) => rot[r]![0]! * model[0] + rot[r]![1]! * model[1] + rot[r]![2]! * model[2]) as Vec3);
+  const n = RIGID.length;
+  const qm = [0, 1].map((k) => q.reduce((sum, p) => sum + p[k]!, 0) / n);
+  const tm = [0, 1, 2].map((k) => turned.reduce((sum, p) => sum + p[k]!, 0) / n);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 2; k++) {
+      num += (q[i]![k]! - qm[k]!) * (turned[i]![k]! - tm[k]!);
+      den += (turned[i]![k]! - tm[k]!) ** 2;
+    }
   }
-  const mean = d.reduce((sum, x) => sum + x, 0) / d.length;
-  return mean > 0 ? d.map((x) => x / mean) : d;
+  const scale = num / den; // pixels per cm at the face's depth
+  if (!(scale > 0) || !Number.isFinite(scale) || !(f > 0)) return undefined;
+  // Where the canonical face's centroid sits: on the ray through the image centroid, f/scale away.
+  const shift: Vec3 = [qm[0]! / scale - tm[0]!, qm[1]! / scale - tm[1]!, -f / scale - tm[2]!];
+  const points: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    const z = RIGID[i]!.model[2];
+    // rot · (x, y, z) + shift = λ · (qx, qy, -f), for x, y and λ.
+    const m = [0, 1, 2].map((r) => [rot[r]![0]!, rot[r]![1]!, -[q[i]![0], q[i]![1], -f][r]!]);
+    const solved = solve3(m, [0, 1, 2].map((r) => -shift[r]! - z * rot[r]![2]!) as Vec3);
+    if (!solved || !Number.isFinite(solved[0]) || !Number.isFinite(solved[1])) return undefined;
+    points.push([solved[0], solved[1]]);
+  }
+  return points;
+}
+
+/** Coordinates along one axis about their mean, over their RMS: free of position and scale. */
+function proportions(values: number[]): number[] | undefined {
+  const mean = values.reduce((sum, x) => sum + x, 0) / values.length;
+  const centred = values.map((x) => x - mean);
+  const rms = Math.sqrt(centred.reduce((sum, x) => sum + x * x, 0) / values.length);
+  return rms > 0 && Number.isFinite(rms) ? centred.map((x) => x / rms) : undefined;
+}
+
+/**
+ * The face's rigid proportions seen head-on, across (`x`) and down (`y`) the face. A turn
+ * keeps the vertical proportions and a nod the horizontal ones (up to depth, which the
+ * frontalisation takes out), so each is the one to trust while its head motion dominates.
+ */
+function descriptor(face: EvidenceFace, size: FrameSize): { x: number[]; y: number[] } | undefined {
+  const points = frontalPoints(face, size);
+  const x = points && proportions(points.map((p) => p[0]));
+  const y = points && proportions(points.map((p) => p[1]));
+  return x && y ? { x, y } : undefined;
 }
 
 /**
  * Identity continuity: the face's rigid proportions (see `descriptor`) must stay those of
  * the face measured at the quality gate. Another face swapped in mid-session (a second
- * person doing the hard steps, a photo held up after a live start) changes them. Compared
- * on frames near the baseline pose (every step returns there), each as the median of a
- * short window of such frames.
+ * person doing the hard steps, a photo held up after a live start) changes them. Each
+ * frame within `identityMaxDeg` of the baseline pose is put head-on with the reported pose
+ * and a generic face's depth, then compared on the vertical proportions while the head is
+ * turned more than nodded, on the horizontal ones otherwise; the value is the largest
+ * median over `identityWindow` such frames (one glitch is not a swap).
  */
 export function identityCheck({ frames, size, run, policy }: CheckContext): CheckOutcome {
-  const reference = run.baselineFrames.map((i) => descriptor(frames[i]!.face!, size));
-  if (reference.length === 0) return outcome(CheckName.Identity, true, 0, ReasonCode.IdentityChanged, policy.weights.identity);
-  const ref = reference[0]!.map((_, k) => median(reference.map((d) => d[k]!)));
+  const reference = run.baselineFrames.flatMap((i) => descriptor(frames[i]!.face!, size) ?? []);
+  const pass = () => outcome(CheckName.Identity, true, 0, ReasonCode.IdentityChanged, policy.weights.identity);
+  if (reference.length === 0) return pass();
+  const ref = {
+    x: reference[0]!.x.map((_, k) => median(reference.map((d) => d.x[k]!))),
+    y: reference[0]!.y.map((_, k) => median(reference.map((d) => d.y[k]!))),
+  };
   const deviations: number[] = [];
   for (let i = Math.max(0, run.startFrame); i < frames.length; i++) {
     const face = frames[i]!.face;
     const s = face && frames[i]!.faces === 1 ? run.signals(face) : undefined;
     if (!face || !s || Math.abs(s.yaw) > policy.identityMaxDeg || Math.abs(s.pitch) > policy.identityMaxDeg) continue;
     const d = descriptor(face, size);
-    deviations.push(Math.sqrt(d.reduce((sum, x, k) => sum + (x - ref[k]!) ** 2, 0) / d.length));
+    if (!d) continue;
+    const axis = Math.abs(s.yaw) >= Math.abs(s.pitch) ? 'y' : 'x';
+    deviations.push(Math.sqrt(d[axis].reduce((sum, x, k) => sum + (x - ref[axis][k]!) ** 2, 0) / d[axis].length));
   }
   const window = Math.max(1, Math.round(policy.identityWindow));
   let worst = 0;

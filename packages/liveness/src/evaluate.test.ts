@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate } from './evaluate.js';
 import { toEvidenceFrame } from './features.js';
 import { DEFAULT_POLICY } from './policy.js';
-import { OTHER_FACE, CANONICAL_FACE, act, excursion, generateScene, still } from './testing/synthetic-face.js';
+import { OTHER_FACE, CANONICAL_FACE, act, excursion, generateScene, move, still, type FaceShape } from './testing/synthetic-face.js';
 import { TEST_CAMERA, liveScript, session } from './testing/session.js';
 
 const check = (evaluation: Evaluation, name: CheckName) => evaluation.checks.find((c) => c.name === name)!;
@@ -106,6 +106,43 @@ describe('identity continuity', () => {
     expect(check(swapped, 'identity')).toMatchObject({ passed: false });
     expect(swapped).toMatchObject({ verdict: 'spoof' });
     expect(swapped.reasons[0]).toBe('identity-changed');
+  });
+
+  // Another person rarely rests at the first one's pose: the swapped-in face settles turned
+  // and nodded a little (within the 10° that count as neutral) and does the turn from there.
+  const settledScript = (rest: { yaw: number; pitch: number }) => [
+    still(1000),
+    act('blink'),
+    still(400),
+    move({}, rest, 60),
+    move(rest, rest, 600),
+    move(rest, { ...rest, yaw: rest.yaw + 30 }, 500),
+    move({ ...rest, yaw: rest.yaw + 30 }, { ...rest, yaw: rest.yaw + 30 }, 400),
+    move({ ...rest, yaw: rest.yaw + 30 }, rest, 500),
+    move(rest, rest, 600),
+  ];
+  const settled = (shape: FaceShape, policy = {}) =>
+    session(['blink', 'turn-left'], { script: settledScript({ yaw: 8, pitch: 6 }), swap: { atMs: 1700, shape } }, { policy }).evaluation;
+  // Turned, only the vertical proportions count. The two test portraits differ there, head-on
+  // (measured from their clips, cm): temples 1 higher, forehead 0.4, face sides 0.27, nose
+  // tip 0.5 and the nose's base 0.3 lower.
+  const lift = new Map([[54, 1], [284, 1], [151, 0.4], [234, 0.27], [454, 0.27], [1, -0.5], [2, -0.3]]);
+  const SECOND_PORTRAIT: FaceShape = new Map([...CANONICAL_FACE].map(([landmark, [x, y, z]]) => [landmark, [x, y + (lift.get(landmark) ?? 0), z]]));
+
+  it('catches a face swapped in that rests turned away from the baseline pose', () => {
+    const swapped = settled(SECOND_PORTRAIT);
+    expect(check(swapped, 'challenge').passed).toBe(true);
+    expect(check(swapped, 'identity')).toMatchObject({ passed: false });
+    expect(swapped).toMatchObject({ verdict: 'spoof' });
+    expect(swapped.reasons[0]).toBe('identity-changed');
+    // Compared only within 5° of the baseline pose, as before, the swap is never looked at.
+    expect(settled(SECOND_PORTRAIT, { identityMaxDeg: 5 })).toMatchObject({ verdict: 'live' });
+  });
+
+  it('holds for one face that settles turned away from the baseline pose and turns from there', () => {
+    const same = settled(CANONICAL_FACE);
+    expect(same).toMatchObject({ verdict: 'live' });
+    expect(check(same, 'identity').value).toBeLessThan(DEFAULT_POLICY.identityMaxDeviation * 0.7);
   });
 
   it('does not mistake the same face swapped back in for another', () => {

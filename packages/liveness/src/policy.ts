@@ -60,9 +60,13 @@ export interface LivenessPolicy {
   planarityMinResidual: number;
   /** Smallest rotation (from baseline) that can show parallax, when no turn or nod step gives one. */
   planarityMinDeg: number;
-  /** Largest change of the face's rigid proportions from the baseline's (position and scale free). */
+  /**
+   * Largest change of the face's rigid proportions from the baseline's, both put head-on
+   * (pose and a generic face's depth): RMS over the normalised vertical coordinates while
+   * the head is turned more than nodded, the horizontal ones otherwise.
+   */
   identityMaxDeviation: number;
-  /** Identity is compared only while |yaw| and |pitch| (from baseline) stay within this. */
+  /** Identity is compared only while |yaw| and |pitch| (from baseline) stay within this; the head-on correction errs more beyond. */
   identityMaxDeg: number;
   /** Identity deviation is the median over this many consecutive frames (one glitch is not a swap). */
   identityWindow: number;
@@ -137,7 +141,7 @@ export const DEFAULT_POLICY: LivenessPolicy = {
   planarityMinResidual: 0.03,
   planarityMinDeg: 12,
   identityMaxDeviation: 0.07,
-  identityMaxDeg: 5,
+  identityMaxDeg: 20,
   identityWindow: 5,
   minFps: 8,
   maxFps: 90,

@@ -4,8 +4,8 @@ import { analyzeClip, type AnalyzeResult } from './analyze.js';
 
 // The liveness engine over the generated clip set, through the real pipeline (Chromium,
 // the worker, the model, the tracker, evaluate): live clips must pass, every attack and
-// edge case must not. Every-frame mode keeps the run deterministic; two live clips and a
-// replay also play in real time, as a shopper's camera would, frames dropped and all.
+// edge case must not. Every-frame mode keeps the run deterministic; two live clips, a
+// replay and the swap also play in real time, as a shopper's camera would, frames dropped and all.
 
 let clips: ClipSet;
 const rows: string[] = [];
@@ -40,12 +40,15 @@ describe('liveness over the generated clips', () => {
     }
   }, 1_200_000);
 
-  it('passes the fixed-challenge live clips of both people in real time, and catches the replay of them', async () => {
-    for (const name of ['grace-live-blink-turn-left', 'xmorph-live-blink-turn-left', 'grace-replay-blink-turn-left']) {
+  it('passes the fixed-challenge live clips of both people in real time, and catches the replay of them and the swap between them', async () => {
+    for (const name of ['grace-live-blink-turn-left', 'xmorph-live-blink-turn-left', 'grace-replay-blink-turn-left', 'swap-grace-xmorph']) {
       const manifest = clips.clips[name]!;
       const result = await analyzeClip(clips.path(name, 'y4m'), { challenge: manifest.challenge });
       console.log(verdictRow(manifest, `real-time (${result.clip.analysed} analysed, ${result.clip.dropped} dropped)`, result));
       expect(result.verdict, `${name}: ${JSON.stringify(result.reasons)}`).toBe(manifest.expect === 'live' ? 'live' : 'spoof');
+      // The second person rests turned away from the first one's pose, where a check that
+      // compared only near the baseline pose never looked: identity must catch it, in real time.
+      if (manifest.kind === 'swap') expect(result.checks.find((c) => c.name === 'identity'), name).toMatchObject({ passed: false });
     }
   }, 600_000);
 });
