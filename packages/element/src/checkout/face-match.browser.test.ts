@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page, Request } from 'playwright-core';
 import { createMerchant, openStore, startServer, type CreatedMerchant, type RunningServer } from '@facepay/server';
 import { MATCH_THRESHOLD, cosineSimilarity } from '@facepay/face';
-import { decodeTemplate } from '@facepay/protocol';
+import { stepTimes } from '@facepay/liveness';
+import { MATCH_SAMPLE_STEP_LEAD_MS, decodeTemplate, type Evidence } from '@facepay/protocol';
 import { verifyFacePayToken } from '@facepay/verify';
 import { ensureClips, launchChromium, startRepoServer, withLeadIn, type ClipSet, type StaticServer } from '@facepay/testkit';
 
@@ -166,18 +167,26 @@ describe('pay with your face (features mode: only templates leave the device)', 
     expect(await other.page.locator('facepay-checkout [part="prompt"]').textContent()).toContain('does not match the account holder');
   }, 300_000);
 
-  // The bearded man rests turned (about 12°), so in most runs liveness already refuses the
-  // swap (no-return-to-neutral after his turn). When it does not, the samples must include
-  // him: one comes from every step's own stretch (a second before its peak to its
-  // completion), which for his turn lies wholly after the cut.
+  // Liveness refuses the swap (identity-changed, or no-return-to-neutral: he rests turned
+  // about 12°). Independently, the samples include him: one comes from every step's own
+  // stretch (a second before its peak to its completion, nearest the peak), which for his
+  // turn lies after the cut, so the match would refuse it too (face-inconsistent).
   it('a face swapped in mid-session is refused', async () => {
     const swap = await run('swap-grace-xmorph', { merchant: features, customer: CUSTOMER });
     // Refused as not one person (the samples include whoever did each step), or as not live.
     expect(swap.type, JSON.stringify(swap.detail)).toBe('facepay-failed');
-    // Either way both people were sampled: her at the start, him in his stretch.
-    const samples = (swap.evidence()!.match as { samples: Array<{ template: string }> }).samples.map((s) => decodeTemplate(s.template)!);
+    // Either way both people were sampled: her at the start, him in his turn's stretch (near
+    // its peak: the clip loops back to her before he is done, so his completion is hers).
+    const evidence = swap.evidence() as unknown as Evidence;
+    const samples = evidence.match!.samples.map((s) => ({ t: s.t, template: decodeTemplate(s.template)! }));
     expect(samples.length).toBeGreaterThanOrEqual(3);
-    expect(cosineSimilarity(samples[0]!, samples.at(-1)!)).toBeLessThan(MATCH_THRESHOLD);
+    // Both steps complete (he is back at neutral only when the clip loops back to her).
+    const steps = stepTimes(evidence, { nonce: evidence.nonce, steps: evidence.steps });
+    expect(steps.map((s) => s.step)).toEqual(['blink', 'turn-left']);
+    const stretch = steps.map((step) => samples.find((s) => s.t >= step.peakT - MATCH_SAMPLE_STEP_LEAD_MS && s.t <= step.doneT));
+    expect(stretch.every(Boolean)).toBe(true);
+    expect(cosineSimilarity(samples[0]!.template, stretch[0]!.template)).toBeGreaterThanOrEqual(MATCH_THRESHOLD);
+    expect(cosineSimilarity(samples[0]!.template, stretch[1]!.template)).toBeLessThan(MATCH_THRESHOLD);
     expect(['match-failed', 'liveness-failed']).toContain(swap.detail.code);
     if (swap.detail.code === 'match-failed') expect(['face-inconsistent', 'face-mismatch']).toContain((swap.detail.reasons as string[])[0]);
   }, 300_000);

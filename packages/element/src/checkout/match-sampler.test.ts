@@ -55,7 +55,7 @@ describe('MatchSampler', () => {
     return sampler;
   }
 
-  it('samples whoever did each step: the crop nearest its peak, and the last step at its end', () => {
+  it('samples whoever did each step: the crop nearest its peak', () => {
     const sampler = session((t) => (t > 1000 && t <= 1200) || (t > 2500 && t <= 2800));
     sampler.steps([{ peakEpochMs: 1150, doneEpochMs: 1300 }]);
     sampler.steps([
@@ -63,8 +63,8 @@ describe('MatchSampler', () => {
       { peakEpochMs: 2700, doneEpochMs: 2900 },
     ]);
     // First (0 ms); nearest step 1's peak (1000 or 1300, both 150 ms away: the earlier);
-    // step 2, the last, at its completion (2900).
-    expect(sampler.pick(() => true).map((c) => c.epochMs)).toEqual([0, 1000, 2900]);
+    // nearest step 2's (2500 or 2900: the earlier).
+    expect(sampler.pick(() => true).map((c) => c.epochMs)).toEqual([0, 1000, 2500]);
     // Three steps: four samples, the most the evidence takes.
     sampler.steps([
       { peakEpochMs: 1150, doneEpochMs: 1300 },
@@ -72,6 +72,19 @@ describe('MatchSampler', () => {
       { peakEpochMs: 3000, doneEpochMs: 3000 },
     ]);
     expect(sampler.pick(() => true).map((c) => c.epochMs)).toEqual([0, 1000, 2500, 3000]);
+  });
+
+  it('samples a step near its peak, not at its completion (a cut or a looped video may come between)', () => {
+    // The last step peaks at 1500 and is done at 3000 (back at neutral); its return at
+    // 1600-1900 is within 25°, and the frames from 2000 on may be someone else.
+    const sampler = session((t) => (t > 1200 && t < 1600) || (t > 1900 && t < 3000));
+    sampler.steps([{ peakEpochMs: 1500, doneEpochMs: 3000 }]);
+    expect(sampler.pick(() => true).map((c) => c.epochMs)).toEqual([0, 1600, 3000]);
+    // Held longer: the stretch's part in the session's last 1.5 s is preferred (the server
+    // wants a sample from there), nearest the peak within it.
+    const held = session((t) => t > 1000 && t < 2700, 3200);
+    held.steps([{ peakEpochMs: 1200, doneEpochMs: 3200 }]);
+    expect(held.pick(() => true).map((c) => c.epochMs)).toEqual([0, 1000, 2700]);
   });
 
   it('never samples a step from outside its stretch (a second before its peak to its completion)', () => {
