@@ -109,10 +109,16 @@ const kept = new Map<number, OffscreenCanvas>();
 const pinned = new Set<number>();
 let nextKeptId = 1;
 
-/** Holds kept crops until `embedKept` (ids not kept are ignored). */
+/**
+ * Most crops pinned at once: a session pins one per step (two or three). The cap keeps
+ * eviction possible whatever a caller pins, so the kept crops stay bounded.
+ */
+const PINNED_MAX = 8;
+
+/** Holds kept crops until `embedKept` (ids not kept, and pins past PINNED_MAX, are ignored). */
 export function pinKept(ids: readonly number[] | undefined): void {
   if (!Array.isArray(ids)) return;
-  for (const id of ids) if (kept.has(id)) pinned.add(id);
+  for (const id of ids) if (kept.has(id) && pinned.size < PINNED_MAX) pinned.add(id);
 }
 
 /**

@@ -87,7 +87,8 @@ export interface ProcessOptions {
   keep?: boolean;
   /**
    * Kept crops (their ids) to hold until `embedKept`: never evicted. Applied before this
-   * frame's crop is kept, so a crop chosen on the last result is still there.
+   * frame's crop is kept, so a crop chosen on the last result is still there. At most 8
+   * are held at once; further pins are ignored.
    */
   pin?: number[];
 }

@@ -104,7 +104,6 @@ export class MatchSampler {
   note(observation: Observation, kept: { id: number; evicted?: number } | undefined, epochMs: number, recorded = true): void {
     if (!kept) return;
     if (kept.evicted !== undefined) this.#kept = this.#kept.filter((c) => c.id !== kept.evicted);
-    if (kept.evicted === kept.id) return;
     this.#kept.push({ id: kept.id, epochMs, usable: recorded && this.#usable(observation) });
   }
 
