@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '@facepay/testkit';
 import { moireScore, SCREEN_PATCH, SCREEN_SCORE_MAX } from './screen.js';
 
 const N = SCREEN_PATCH;
 /** The liveness policy's default `screenMaxScore`: what separates a face from a screen. */
 const THRESHOLD = 1.7;
-
-/** mulberry32: the same patches on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -30,13 +19,13 @@ function patch(f: (x: number, y: number) => number, size = N): Float64Array {
 
 /** Sensor noise of `sigma` grey levels on top of `f`. */
 function noisy(f: (x: number, y: number) => number, sigma: number, seed = 1): Float64Array {
-  const noise = gaussian(random(seed));
+  const noise = gaussian(createRandom(seed));
   return patch((x, y) => f(x, y) + sigma * noise());
 }
 
 /** A skin-like texture: smoothed noise at every scale, amplitude growing with the scale (a falling spectrum). */
 function texture(seed: number): (x: number, y: number) => number {
-  const rand = random(seed);
+  const rand = createRandom(seed);
   const layers = [1, 2, 4, 8, 16].map((scale) => {
     const cells = Math.ceil(N / scale) + 2;
     const grid = Array.from({ length: cells * cells }, () => rand() - 0.5);

@@ -5,6 +5,7 @@ export type { ClipFormat } from './cache.js';
 export { CLIP_SPECS } from './clip-set.js';
 export { ClipKind, STEPS, STEP_SIGNALS } from './manifest.js';
 export type { ActionSignal, ClipAction, ClipManifest, Step } from './manifest.js';
+export { createRandom } from './prng.js';
 export { SUBJECTS, subjectPortrait } from './subjects.js';
 export type { SubjectId } from './subjects.js';
 export type { ClipSpec } from './timeline.js';
