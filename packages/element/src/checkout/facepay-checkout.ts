@@ -367,9 +367,7 @@ export class FacePayCheckout extends LitElement {
       { crop: sampler.withCrops },
     );
     if (!embedded.ok) throw FacePayError.from(embedded.error);
-    // A crop the worker no longer had is simply not sent (too few: the server says face-missing).
-    const when = new Map(picked.map((c) => [c.id, c.epochMs]));
-    for (const match of embedded.matches) tracker.addMatchSample(when.get(match.id)!, sampler.toSample(match), sampler.request.samples);
+    sampler.addTo(tracker, picked, embedded.matches);
   }
 
   #fail(error: unknown): void {

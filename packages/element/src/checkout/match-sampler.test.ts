@@ -1,5 +1,6 @@
 import { BLENDSHAPE_NAMES, FACE_TEMPLATE_DIMS, blendshapeIndex, decodeTemplate, type MatchRequest, type Observation } from '@facepay/protocol';
 import { describe, expect, it } from 'vitest';
+import { LivenessTracker } from '@facepay/liveness';
 import { MatchSampler } from './match-sampler.js';
 
 const request = (assurance: 'features' | 'frames', samples = 3): MatchRequest => ({ purpose: 'pay', model: 'faceres-1', assurance, samples });
@@ -126,6 +127,31 @@ describe('MatchSampler', () => {
     // Ids 3..26 were evicted in the worker: never picked.
     expect(picked.every((id) => id === 1 || id === 2 || id > 26)).toBe(true);
     expect(picked).toHaveLength(3);
+  });
+
+  it('puts every pick in the evidence: a three-step challenge sends four, one per step and the first', () => {
+    const tracker = new LivenessTracker({
+      challenge: { nonce: 'n', steps: ['blink', 'turn-left', 'smile'] },
+      sessionId: 'ses_1',
+      camera: { label: 'cam', width: 640, height: 480 },
+    });
+    const sampler = new MatchSampler(request('features', 3));
+    for (let t = 0; t <= 1400; t += 100) {
+      tracker.push(observation(), 10_000 + t);
+      sampler.note(observation(), { id: t / 100 + 1 }, 10_000 + t);
+    }
+    sampler.steps([
+      { peakEpochMs: 10_400, doneEpochMs: 10_500 },
+      { peakEpochMs: 10_800, doneEpochMs: 10_900 },
+      { peakEpochMs: 11_300, doneEpochMs: 11_400 },
+    ]);
+    const picked = sampler.pick((epoch) => tracker.isRecorded(epoch));
+    expect(picked.map((c) => c.epochMs - 10_000)).toEqual([0, 400, 800, 1300]);
+    sampler.addTo(tracker, picked, picked.map((c) => ({ id: c.id, template: template() })));
+    expect(tracker.evidence().match?.samples.map((s) => s.t)).toEqual([0, 400, 800, 1300]);
+    // An embedding of a crop that was not picked has no frame to bind to: not sent.
+    sampler.addTo(tracker, [], [{ id: 5, template: template() }]);
+    expect(tracker.evidence().match?.samples).toHaveLength(4);
   });
 
   it('sends the crop only in frames mode', () => {

@@ -1,4 +1,5 @@
 import {
+  MATCH_MAX_SAMPLES,
   MATCH_SAMPLE_MAX_POSE_DEG,
   MatchAssurance,
   blendshapeIndex,
@@ -7,7 +8,7 @@ import {
   type MatchRequest,
   type Observation,
 } from '@facepay/protocol';
-import { pickSamples, stepSample, type SampleStep, type TrackerMatchSample } from '@facepay/liveness';
+import { pickSamples, stepSample, type LivenessTracker, type SampleStep, type TrackerMatchSample } from '@facepay/liveness';
 import type { ProcessOptions } from '@facepay/vision';
 
 /** A face crop the vision worker kept for a later embedding, and when its frame was taken. */
@@ -130,6 +131,20 @@ export class MatchSampler {
   pick(recorded: (epochMs: number) => boolean): MatchCandidate[] {
     const usable = this.#kept.filter((c) => c.usable && recorded(c.epochMs)).map(({ id, epochMs }) => ({ id, epochMs }));
     return pickSamples(usable.map((c) => c.epochMs), this.#steps, this.request.samples).map((i) => usable[i]!);
+  }
+
+  /**
+   * Adds the embedded picks to the evidence, each bound to its frame's time. All of them: a
+   * three-step challenge sends four (the first and one per step), more than
+   * `request.samples`, and dropping one would leave a step unsampled (`face-missing`). A crop
+   * the worker no longer had is simply not sent.
+   */
+  addTo(tracker: Pick<LivenessTracker, 'addMatchSample'>, picked: readonly MatchCandidate[], matches: readonly (EmbeddedCrop & { id: number })[]): void {
+    const when = new Map(picked.map((c) => [c.id, c.epochMs]));
+    for (const match of matches) {
+      const epochMs = when.get(match.id);
+      if (epochMs !== undefined) tracker.addMatchSample(epochMs, this.toSample(match), MATCH_MAX_SAMPLES);
+    }
   }
 
   /** The evidence's form of an embedded crop. */
